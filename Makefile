@@ -1,0 +1,67 @@
+# otelcol-slo: build, run and test the distribution.
+# Everything the targets need is installed by the targets themselves: a fresh
+# machine needs only Go.
+
+GO        ?= go
+OCB_VERSION      := v0.161.0
+MDATAGEN_VERSION := v0.159.0
+BUILD_DIR := _build
+TOOLS_DIR := $(abspath $(BUILD_DIR)/tools)
+OCB       := $(TOOLS_DIR)/builder
+MDATAGEN  := $(TOOLS_DIR)/mdatagen
+DIST      := $(BUILD_DIR)/otelcol-slo/otelcol-slo
+# The module proxy alone: without it, `go install` of a tool also asks the
+# module's origin host for deprecation notices, which is not reachable here.
+TOOL_GOPROXY ?= https://proxy.golang.org
+
+GO_SOURCES := $(shell find . -name '*.go' -not -path './$(BUILD_DIR)/*')
+COMPONENTS := connector/sloconnector
+
+.PHONY: all build run test test-unit lint bench generate clean
+
+all: lint test
+
+$(OCB):
+	GOBIN=$(TOOLS_DIR) GOPROXY=$(TOOL_GOPROXY) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+# mdatagen resolves at v0.159.0 only, and only inside a module of its own.
+$(MDATAGEN):
+	mkdir -p $(BUILD_DIR)/mdatagen
+	cd $(BUILD_DIR)/mdatagen && ( test -f go.mod || $(GO) mod init mdatagen-tool ) && \
+		GOPROXY=$(TOOL_GOPROXY) GOFLAGS=-mod=mod $(GO) get go.opentelemetry.io/collector/cmd/mdatagen@$(MDATAGEN_VERSION) && \
+		GOPROXY=$(TOOL_GOPROXY) $(GO) build -o $(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
+
+## build: the otelcol-slo distribution, with ocb, into _build/otelcol-slo/.
+build: $(DIST)
+
+$(DIST): $(OCB) builder-config.yaml go.mod go.sum $(GO_SOURCES)
+	$(OCB) --config builder-config.yaml
+
+## run: start the distribution with examples/quickstart.yaml.
+run: build
+	$(DIST) --config examples/quickstart.yaml
+
+## test: unit tests and end-to-end tests against the built distribution, with the race detector.
+test: build
+	OTELCOL_SLO_BINARY=$(abspath $(DIST)) $(GO) test -race -count=1 ./...
+
+## test-unit: the tests that need no distribution.
+test-unit:
+	$(GO) test -race -count=1 -short ./...
+
+## lint: gofmt and go vet.
+lint:
+	@unformatted="$$(gofmt -l $(GO_SOURCES))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: the benchmarks.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## generate: regenerate the mdatagen files of each component.
+generate: $(MDATAGEN)
+	for c in $(COMPONENTS); do (cd $$c && $(MDATAGEN) metadata.yaml) || exit 1; done
+
+clean:
+	rm -rf $(BUILD_DIR)

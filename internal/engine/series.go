@@ -1,0 +1,244 @@
+package engine
+
+import (
+	"hash/maphash"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-slo/otelcol-slo/internal/window"
+)
+
+const (
+	// MaxGroupBy is the most attributes one objective can group by; it lets the
+	// values of one span live on the stack.
+	MaxGroupBy = 16
+	// MaxGroupValueBytes is where group_by values are cut: a hostile 1 MiB
+	// attribute must not become a 1 MiB label in every series.
+	MaxGroupValueBytes = 256
+)
+
+// series is one value combination of an objective's group_by attributes.
+type series struct {
+	// Set at creation, then read-only.
+	group    []GroupAttribute
+	overflow bool
+	start    int64
+	hash     uint64
+	next     *series // the next series with the same hash
+
+	mu       sync.Mutex
+	rings    window.Rings
+	good     uint64
+	bad      uint64
+	lastSeen int64
+
+	// Written by Snapshot, read by the processor face on the hot path.
+	burning atomic.Bool
+	// firing is each alert tier's last state; only Snapshot touches it.
+	firing []bool
+}
+
+func (s *series) add(layout *window.Layout, now, at int64, bad bool) {
+	var goodInc, badInc uint64 = 1, 0
+	if bad {
+		goodInc, badInc = 0, 1
+	}
+	s.mu.Lock()
+	layout.Add(&s.rings, now, at, goodInc, badInc)
+	s.good += goodInc
+	s.bad += badInc
+	if now > s.lastSeen {
+		s.lastSeen = now
+	}
+	s.mu.Unlock()
+}
+
+// GroupAttribute is one group_by attribute of a series. A series whose span
+// had no such attribute has Present false, and the attribute is left out of
+// its data points.
+type GroupAttribute struct {
+	Key     string
+	Present bool
+	value   groupValue
+}
+
+// CopyTo puts the attribute into m, with the type it had on the span.
+func (g GroupAttribute) CopyTo(m pcommon.Map) {
+	if !g.Present {
+		return
+	}
+	switch g.value.typ {
+	case pcommon.ValueTypeInt:
+		m.PutInt(g.Key, int64(g.value.num))
+	case pcommon.ValueTypeDouble:
+		m.PutDouble(g.Key, math.Float64frombits(g.value.num))
+	case pcommon.ValueTypeBool:
+		m.PutBool(g.Key, g.value.num != 0)
+	default:
+		m.PutStr(g.Key, g.value.str)
+	}
+}
+
+// Value returns the attribute's value as text, for logs.
+func (g GroupAttribute) Value() string {
+	if !g.Present {
+		return ""
+	}
+	v := pcommon.NewValueEmpty()
+	switch g.value.typ {
+	case pcommon.ValueTypeInt:
+		v.SetInt(int64(g.value.num))
+	case pcommon.ValueTypeDouble:
+		v.SetDouble(math.Float64frombits(g.value.num))
+	case pcommon.ValueTypeBool:
+		v.SetBool(g.value.num != 0)
+	default:
+		return g.value.str
+	}
+	return v.AsString()
+}
+
+// groupValue is a group_by value in canonical form: strings cut to
+// MaxGroupValueBytes and made valid UTF-8, other scalars by their bits.
+type groupValue struct {
+	typ pcommon.ValueType
+	str string
+	num uint64
+}
+
+// groupLookup holds one span's group_by values while its series is found.
+// It lives on the stack: finding an existing series allocates nothing.
+type groupLookup struct {
+	values  [MaxGroupBy]pcommon.Value
+	present [MaxGroupBy]bool
+	n       int
+	hash    uint64
+}
+
+func (g *groupLookup) collect(seed maphash.Seed, keys []string, span ptrace.Span, resource pcommon.Resource) {
+	g.n = len(keys)
+	h := uint64(len(keys))
+	for i, key := range keys {
+		v, ok := span.Attributes().Get(key)
+		if !ok {
+			v, ok = resource.Attributes().Get(key)
+		}
+		g.values[i], g.present[i] = v, ok
+		h = mix(h, uint64(i)+1)
+		if !ok {
+			continue
+		}
+		h = mix(h, uint64(v.Type()))
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			h = mix(h, maphash.String(seed, canonicalString(v.Str())))
+		case pcommon.ValueTypeInt:
+			h = mix(h, uint64(v.Int()))
+		case pcommon.ValueTypeDouble:
+			h = mix(h, math.Float64bits(v.Double()))
+		case pcommon.ValueTypeBool:
+			if v.Bool() {
+				h = mix(h, 1)
+			}
+		default:
+			// Bytes, maps and slices are rare as group keys; their text form costs
+			// an allocation, which is acceptable off the common path.
+			h = mix(h, maphash.String(seed, canonicalString(v.AsString())))
+		}
+	}
+	g.hash = h
+}
+
+func (g *groupLookup) matches(s *series) bool {
+	if s.overflow || len(s.group) != g.n {
+		return false
+	}
+	for i := 0; i < g.n; i++ {
+		attr := s.group[i]
+		if attr.Present != g.present[i] {
+			return false
+		}
+		if !attr.Present {
+			continue
+		}
+		v := g.values[i]
+		if v.Type() != attr.value.typ {
+			return false
+		}
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			if canonicalString(v.Str()) != attr.value.str {
+				return false
+			}
+		case pcommon.ValueTypeInt:
+			if uint64(v.Int()) != attr.value.num {
+				return false
+			}
+		case pcommon.ValueTypeDouble:
+			if math.Float64bits(v.Double()) != attr.value.num {
+				return false
+			}
+		case pcommon.ValueTypeBool:
+			if v.Bool() != (attr.value.num != 0) {
+				return false
+			}
+		default:
+			if canonicalString(v.AsString()) != attr.value.str {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// attributes copies the looked-up values into a new series' group.
+func (g *groupLookup) attributes(keys []string) []GroupAttribute {
+	group := make([]GroupAttribute, g.n)
+	for i := 0; i < g.n; i++ {
+		group[i] = GroupAttribute{Key: keys[i], Present: g.present[i]}
+		if !g.present[i] {
+			continue
+		}
+		v := g.values[i]
+		gv := groupValue{typ: v.Type()}
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			gv.str = strings.Clone(canonicalString(v.Str()))
+		case pcommon.ValueTypeInt:
+			gv.num = uint64(v.Int())
+		case pcommon.ValueTypeDouble:
+			gv.num = math.Float64bits(v.Double())
+		case pcommon.ValueTypeBool:
+			if v.Bool() {
+				gv.num = 1
+			}
+		default:
+			gv.str = canonicalString(v.AsString())
+		}
+		group[i].value = gv
+	}
+	return group
+}
+
+// canonicalString cuts s to MaxGroupValueBytes and replaces invalid UTF-8, so
+// that what is matched is what is exported. Only hostile input allocates.
+func canonicalString(s string) string {
+	if len(s) > MaxGroupValueBytes {
+		s = s[:MaxGroupValueBytes]
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
+}
+
+func mix(h, v uint64) uint64 {
+	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
+	return h * 0xff51afd7ed558ccd
+}

@@ -1,0 +1,185 @@
+// Package slometrics turns an engine snapshot into OTLP metrics following the
+// otelcol-slo metric contract (see the README's metric table).
+package slometrics // import "github.com/otelcol-slo/otelcol-slo/internal/slometrics"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/otelcol-slo/otelcol-slo/internal/duration"
+	"github.com/otelcol-slo/otelcol-slo/internal/engine"
+)
+
+// Metric and attribute names of the contract. Dashboards and alert rules
+// depend on them: change them only together with the README's metric table.
+const (
+	MetricEvents          = "slo.events"
+	MetricObjective       = "slo.objective"
+	MetricSLI             = "slo.sli"
+	MetricBurnRate        = "slo.burn_rate"
+	MetricBudgetRemaining = "slo.error_budget.remaining"
+	MetricExhaustion      = "slo.error_budget.exhaustion"
+	MetricAlert           = "slo.alert"
+
+	AttrName       = "slo.name"
+	AttrOutcome    = "slo.outcome"
+	AttrWindow     = "slo.window"
+	AttrAlertName  = "slo.alert.name"
+	AttrSeverity   = "slo.severity"
+	AttrEscalation = "slo.alert.escalation"
+	AttrOverflow   = "otel.metric.overflow"
+	AttrService    = "service.name"
+
+	OutcomeGood = "good"
+	OutcomeBad  = "bad"
+)
+
+// Builder builds the metrics of successive snapshots.
+type Builder struct {
+	scopeName    string
+	scopeVersion string
+}
+
+// NewBuilder returns a builder whose metrics carry the given instrumentation
+// scope.
+func NewBuilder(scopeName, scopeVersion string) *Builder {
+	return &Builder{scopeName: scopeName, scopeVersion: scopeVersion}
+}
+
+// metricSet holds the metrics of one resource (one service) being filled.
+type metricSet struct {
+	events, objective, sli, burnRate, remaining, exhaustion, alert pmetric.Metric
+}
+
+// Build returns the metrics of snap: one resource per objective service, with
+// service.name set when the objective names a service.
+func (b *Builder) Build(snap engine.Snapshot) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	now := pcommon.NewTimestampFromTime(snap.Time)
+	sets := map[string]*metricSet{}
+	for _, os := range snap.Objectives {
+		if len(os.Series) == 0 {
+			continue
+		}
+		set := sets[os.Objective.Service]
+		if set == nil {
+			set = b.newMetricSet(md, os.Objective.Service)
+			sets[os.Objective.Service] = set
+		}
+		for _, s := range os.Series {
+			set.add(os.Objective, s, now)
+		}
+	}
+	// A metric without points (no window burning, say) is noise to exporters.
+	for i := 0; i < md.ResourceMetrics().Len(); i++ {
+		metrics := md.ResourceMetrics().At(i).ScopeMetrics().At(0).Metrics()
+		metrics.RemoveIf(func(m pmetric.Metric) bool {
+			if m.Type() == pmetric.MetricTypeSum {
+				return m.Sum().DataPoints().Len() == 0
+			}
+			return m.Gauge().DataPoints().Len() == 0
+		})
+	}
+	return md
+}
+
+func (b *Builder) newMetricSet(md pmetric.Metrics, service string) *metricSet {
+	rm := md.ResourceMetrics().AppendEmpty()
+	if service != "" {
+		rm.Resource().Attributes().PutStr(AttrService, service)
+	}
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName(b.scopeName)
+	sm.Scope().SetVersion(b.scopeVersion)
+	metrics := sm.Metrics()
+	gauge := func(name, unit, description string) pmetric.Metric {
+		m := metrics.AppendEmpty()
+		m.SetName(name)
+		m.SetUnit(unit)
+		m.SetDescription(description)
+		m.SetEmptyGauge()
+		return m
+	}
+	set := &metricSet{}
+	set.events = metrics.AppendEmpty()
+	set.events.SetName(MetricEvents)
+	set.events.SetUnit("{event}")
+	set.events.SetDescription("Eligible events counted into the SLO windows, by outcome.")
+	sum := set.events.SetEmptySum()
+	sum.SetIsMonotonic(true)
+	sum.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	set.objective = gauge(MetricObjective, "", "The SLO target as a ratio.")
+	set.sli = gauge(MetricSLI, "", "Good events divided by all events over the trailing window.")
+	set.burnRate = gauge(MetricBurnRate, "", "Bad-event ratio over the trailing window divided by the error budget ratio.")
+	set.remaining = gauge(MetricBudgetRemaining, "", "Share of the period's error budget left; negative when overspent.")
+	set.exhaustion = gauge(MetricExhaustion, "s", "Time until the error budget is gone at the window's burn rate.")
+	set.alert = gauge(MetricAlert, "", "1 while the multiwindow multi-burn-rate alert tier fires, else 0.")
+	return set
+}
+
+func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcommon.Timestamp) {
+	point := func(m pmetric.Metric) pmetric.NumberDataPoint {
+		var dp pmetric.NumberDataPoint
+		if m.Type() == pmetric.MetricTypeSum {
+			dp = m.Sum().DataPoints().AppendEmpty()
+		} else {
+			dp = m.Gauge().DataPoints().AppendEmpty()
+		}
+		dp.SetTimestamp(now)
+		attrs := dp.Attributes()
+		attrs.PutStr(AttrName, o.Name)
+		for _, g := range s.Group {
+			g.CopyTo(attrs)
+		}
+		if s.Overflow {
+			attrs.PutBool(AttrOverflow, true)
+		}
+		return dp
+	}
+
+	start := pcommon.NewTimestampFromTime(s.Start)
+	for _, outcome := range [...]struct {
+		name  string
+		value uint64
+	}{{OutcomeGood, s.Good}, {OutcomeBad, s.Bad}} {
+		dp := point(set.events)
+		dp.SetStartTimestamp(start)
+		dp.SetIntValue(int64(outcome.value))
+		dp.Attributes().PutStr(AttrOutcome, outcome.name)
+	}
+
+	point(set.objective).SetDoubleValue(o.Target)
+	point(set.remaining).SetDoubleValue(s.BudgetRemaining)
+
+	for i, w := range s.Windows {
+		if w.Counts.Total() == 0 {
+			continue
+		}
+		label := duration.Format(o.Windows[i])
+		dp := point(set.sli)
+		dp.SetDoubleValue(w.SLI)
+		dp.Attributes().PutStr(AttrWindow, label)
+		dp = point(set.burnRate)
+		dp.SetDoubleValue(w.BurnRate)
+		dp.Attributes().PutStr(AttrWindow, label)
+		if seconds, ok := engine.Exhaustion(s.BudgetRemaining, w.BurnRate, o.Period); ok {
+			dp = point(set.exhaustion)
+			dp.SetDoubleValue(seconds)
+			dp.Attributes().PutStr(AttrWindow, label)
+		}
+	}
+
+	for _, a := range s.Alerts {
+		dp := point(set.alert)
+		if a.Firing {
+			dp.SetIntValue(1)
+		} else {
+			dp.SetIntValue(0)
+		}
+		dp.Attributes().PutStr(AttrAlertName, a.Tier.Name)
+		dp.Attributes().PutStr(AttrSeverity, a.Tier.Severity)
+		if a.Tier.Escalation != "" {
+			dp.Attributes().PutStr(AttrEscalation, a.Tier.Escalation)
+		}
+	}
+}
