@@ -83,7 +83,7 @@ func TestWorkbookAlerts(t *testing.T) {
 	for _, period := range []time.Duration{24 * time.Hour, 28 * 24 * time.Hour, 90 * 24 * time.Hour} {
 		for i, tier := range WorkbookAlerts(period) {
 			share := tier.BurnRate * float64(tier.LongWindow) / float64(period)
-			want := WorkbookAlerts(30*24*time.Hour)[i]
+			want := WorkbookAlerts(30 * 24 * time.Hour)[i]
 			assert.InDelta(t, want.BurnRate*float64(want.LongWindow)/float64(30*24*time.Hour), share, tolerance)
 		}
 	}

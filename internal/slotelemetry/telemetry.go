@@ -15,8 +15,8 @@ import (
 	"github.com/otelcol-slo/otelcol-slo/internal/engine"
 )
 
-// Names of the component's own metrics; the collector's Prometheus endpoint
-// shows them with a _total suffix on counters.
+// Names of the component's own metrics, as the collector's own Prometheus
+// endpoint shows them.
 const (
 	SpansEvaluated  = "otelcol_slo_spans_evaluated"
 	SpansEligible   = "otelcol_slo_spans_eligible"
@@ -55,7 +55,8 @@ func New(settings component.TelemetrySettings, e *engine.Engine) (*Telemetry, er
 		metric.WithDescription("Series kept, by objective, the overflow series not counted."))
 	errs = append(errs, err)
 	flush, err := meter.Float64Histogram(FlushDuration, metric.WithUnit("s"),
-		metric.WithDescription("Time taken to build the SLO state and metrics of one flush."))
+		metric.WithDescription("Time taken to build the SLO state and metrics of one flush."),
+		metric.WithExplicitBucketBoundaries(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("creating the slo telemetry instruments: %w", err)
