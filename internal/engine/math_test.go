@@ -30,6 +30,16 @@ func TestDerive(t *testing.T) {
 	assert.Zero(t, d.BurnRate)
 }
 
+func TestDecimalTargetsStayDecimal(t *testing.T) {
+	assert.Equal(t, 0.999, RoundTarget(99.9))
+	assert.Equal(t, 0.9995, RoundTarget(99.95))
+	assert.Equal(t, 0.99, RoundTarget(99))
+	// 2 bad of 200 at 99% is exactly burn rate 2, not 1.9999999999999982.
+	assert.Equal(t, 2.0, Derive(time.Hour, window.Counts{Good: 196, Bad: 4}, 0.99).BurnRate)
+	assert.Equal(t, -1.0, BudgetRemaining(window.Counts{Good: 4900, Bad: 100}, 0.99))
+	assert.Equal(t, 4.0, Derive(time.Hour, window.Counts{Good: 996, Bad: 4}, 0.999).BurnRate)
+}
+
 func TestBudgetRemaining(t *testing.T) {
 	// 1000 events at 99%: 10 bad allowed. 4 spent leaves 60%.
 	assert.InDelta(t, 0.6, BudgetRemaining(window.Counts{Good: 996, Bad: 4}, 0.99), tolerance)

@@ -95,7 +95,7 @@ func (c compiler) objective(o *Objective) (*engine.Objective, []error) {
 		Name:        o.Name,
 		Description: o.Description,
 		Service:     o.Service,
-		Target:      o.Target / 100,
+		Target:      engine.RoundTarget(o.Target),
 		Period:      o.Period.Std(),
 		GroupBy:     o.GroupBy,
 	}
