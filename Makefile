@@ -15,7 +15,7 @@ DIST      := $(BUILD_DIR)/otelcol-slo/otelcol-slo
 TOOL_GOPROXY ?= https://proxy.golang.org
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './$(BUILD_DIR)/*')
-COMPONENTS := connector/sloconnector
+COMPONENTS := connector/sloconnector processor/sloprocessor
 
 .PHONY: all build run test test-unit lint bench generate clean
 
