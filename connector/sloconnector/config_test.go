@@ -106,6 +106,7 @@ func TestConfigValidationErrors(t *testing.T) {
 	tests := map[string]string{
 		"no_objectives":          "objectives: at least one objective is required",
 		"invalid_flush_interval": "flush_interval: must be positive, got 0s",
+		"invalid_temporality":    `temporality: must be "cumulative" or "delta", got "Delta"`,
 		"invalid_limits":         "max_clock_skew: must not be negative, got -1m\nmax_series: must be positive, got 0",
 		"invalid_target": `objective "too-high": target: must be a percentage greater than 0 and less than 100, got 100` + "\n" +
 			`objective "zero": target: must be a percentage greater than 0 and less than 100, got 0` + "\n" +

@@ -48,6 +48,10 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 	if err != nil {
 		return nil, fmt.Errorf("creating the SLO engine: %w", err)
 	}
+	temporality, err := cfg.aggregationTemporality()
+	if err != nil {
+		return nil, err
+	}
 	telemetry, err := slotelemetry.New(set.TelemetrySettings, e)
 	if err != nil {
 		return nil, err
@@ -56,7 +60,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		config:    cfg,
 		logger:    set.Logger,
 		engine:    e,
-		builder:   slometrics.NewBuilder(metadata.ScopeName, set.BuildInfo.Version),
+		builder:   slometrics.NewBuilder(metadata.ScopeName, set.BuildInfo.Version, temporality),
 		telemetry: telemetry,
 		next:      next,
 		now:       time.Now,

@@ -27,6 +27,7 @@ func NewFactory() connector.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		FlushInterval: duration.Duration(defaultFlushInterval),
+		Temporality:   temporalityCumulative,
 		Config:        sloconfig.Default(),
 	}
 }

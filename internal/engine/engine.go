@@ -47,6 +47,7 @@ type Engine struct {
 
 	activeSeries   atomic.Int64
 	spansEvaluated atomic.Int64
+	lastSeriesID   atomic.Uint64
 }
 
 // kindIndex lists candidate objectives per span kind; the last slot holds
@@ -345,6 +346,7 @@ func (e *Engine) newSeries(state *objectiveState, group []GroupAttribute, overfl
 		e.activeSeries.Add(1)
 	}
 	return &series{
+		id:       e.lastSeriesID.Add(1),
 		group:    group,
 		overflow: overflow,
 		start:    now,

@@ -26,6 +26,7 @@ const (
 // series is one value combination of an objective's group_by attributes.
 type series struct {
 	// Set at creation, then read-only.
+	id       uint64
 	group    []GroupAttribute
 	overflow bool
 	start    int64

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -23,6 +25,9 @@ type ObjectiveSnapshot struct {
 
 // SeriesSnapshot is the state of one series.
 type SeriesSnapshot struct {
+	// ID tells series apart across snapshots of one engine; a dropped and
+	// recreated series gets a new one.
+	ID    uint64
 	Group []GroupAttribute
 	// Overflow marks the series that collects events past max_series.
 	Overflow bool
@@ -76,6 +81,7 @@ func (e *Engine) snapshotObjective(state *objectiveState, now int64) ObjectiveSn
 			continue
 		}
 		snap := SeriesSnapshot{
+			ID:       s.id,
 			Group:    s.group,
 			Overflow: s.overflow,
 			Start:    time.Unix(0, s.start),
@@ -107,6 +113,8 @@ func (state *objectiveState) allSeries() []*series {
 			all = append(all, s)
 		}
 	}
+	// Creation order: stable output for tests and readers, overflow last.
+	slices.SortFunc(all, func(a, b *series) int { return cmp.Compare(a.id, b.id) })
 	if state.overflow != nil {
 		all = append(all, state.overflow)
 	}

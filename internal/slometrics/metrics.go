@@ -34,16 +34,31 @@ const (
 	OutcomeBad  = "bad"
 )
 
-// Builder builds the metrics of successive snapshots.
+// Builder builds the metrics of successive snapshots. It is not safe for
+// concurrent use: delta temporality remembers what the last Build reported.
 type Builder struct {
 	scopeName    string
 	scopeVersion string
+	temporality  pmetric.AggregationTemporality
+	// reported holds, per series ID, the counts and time of the last delta
+	// point.
+	reported map[uint64]reportedCounts
+}
+
+type reportedCounts struct {
+	good, bad uint64
+	time      pcommon.Timestamp
 }
 
 // NewBuilder returns a builder whose metrics carry the given instrumentation
-// scope.
-func NewBuilder(scopeName, scopeVersion string) *Builder {
-	return &Builder{scopeName: scopeName, scopeVersion: scopeVersion}
+// scope, with slo.events in the given temporality (cumulative or delta).
+func NewBuilder(scopeName, scopeVersion string, temporality pmetric.AggregationTemporality) *Builder {
+	return &Builder{
+		scopeName:    scopeName,
+		scopeVersion: scopeVersion,
+		temporality:  temporality,
+		reported:     map[uint64]reportedCounts{},
+	}
 }
 
 // metricSet holds the metrics of one resource (one service) being filled.
@@ -57,6 +72,7 @@ func (b *Builder) Build(snap engine.Snapshot) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	now := pcommon.NewTimestampFromTime(snap.Time)
 	sets := map[string]*metricSet{}
+	seen := make(map[uint64]struct{}, len(b.reported))
 	for _, os := range snap.Objectives {
 		if len(os.Series) == 0 {
 			continue
@@ -67,7 +83,13 @@ func (b *Builder) Build(snap engine.Snapshot) pmetric.Metrics {
 			sets[os.Objective.Service] = set
 		}
 		for _, s := range os.Series {
-			set.add(os.Objective, s, now)
+			set.add(os.Objective, s, now, b.eventCounts(s, now))
+			seen[s.ID] = struct{}{}
+		}
+	}
+	for id := range b.reported {
+		if _, ok := seen[id]; !ok {
+			delete(b.reported, id)
 		}
 	}
 	// A metric without points (no window burning, say) is noise to exporters.
@@ -107,7 +129,7 @@ func (b *Builder) newMetricSet(md pmetric.Metrics, service string) *metricSet {
 	set.events.SetDescription("Eligible events counted into the SLO windows, by outcome.")
 	sum := set.events.SetEmptySum()
 	sum.SetIsMonotonic(true)
-	sum.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	sum.SetAggregationTemporality(b.temporality)
 	set.objective = gauge(MetricObjective, "", "The SLO target as a ratio.")
 	set.sli = gauge(MetricSLI, "", "Good events divided by all events over the trailing window.")
 	set.burnRate = gauge(MetricBurnRate, "", "Bad-event ratio over the trailing window divided by the error budget ratio.")
@@ -117,7 +139,22 @@ func (b *Builder) newMetricSet(md pmetric.Metrics, service string) *metricSet {
 	return set
 }
 
-func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcommon.Timestamp) {
+// eventCounts returns the slo.events values of a series: cumulative since
+// the series started, or delta since the last Build.
+func (b *Builder) eventCounts(s engine.SeriesSnapshot, now pcommon.Timestamp) reportedCounts {
+	start := pcommon.NewTimestampFromTime(s.Start)
+	if b.temporality != pmetric.AggregationTemporalityDelta {
+		return reportedCounts{good: s.Good, bad: s.Bad, time: start}
+	}
+	last, ok := b.reported[s.ID]
+	if !ok {
+		last = reportedCounts{time: start}
+	}
+	b.reported[s.ID] = reportedCounts{good: s.Good, bad: s.Bad, time: now}
+	return reportedCounts{good: s.Good - last.good, bad: s.Bad - last.bad, time: last.time}
+}
+
+func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcommon.Timestamp, events reportedCounts) {
 	point := func(m pmetric.Metric) pmetric.NumberDataPoint {
 		var dp pmetric.NumberDataPoint
 		if m.Type() == pmetric.MetricTypeSum {
@@ -137,13 +174,12 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		return dp
 	}
 
-	start := pcommon.NewTimestampFromTime(s.Start)
 	for _, outcome := range [...]struct {
 		name  string
 		value uint64
-	}{{OutcomeGood, s.Good}, {OutcomeBad, s.Bad}} {
+	}{{OutcomeGood, events.good}, {OutcomeBad, events.bad}} {
 		dp := point(set.events)
-		dp.SetStartTimestamp(start)
+		dp.SetStartTimestamp(events.time)
 		dp.SetIntValue(int64(outcome.value))
 		dp.Attributes().PutStr(AttrOutcome, outcome.name)
 	}
