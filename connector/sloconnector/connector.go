@@ -2,8 +2,6 @@ package sloconnector // import "github.com/otelcol-slo/otelcol-slo/connector/slo
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -13,57 +11,37 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-slo/otelcol-slo/connector/sloconnector/internal/metadata"
-	"github.com/otelcol-slo/otelcol-slo/internal/engine"
 	"github.com/otelcol-slo/otelcol-slo/internal/slometrics"
-	"github.com/otelcol-slo/otelcol-slo/internal/slotelemetry"
+	"github.com/otelcol-slo/otelcol-slo/internal/sloruntime"
 )
 
 // sloConnector evaluates spans with the engine and emits the SLO metrics every
 // flush interval, and once more on shutdown.
 type sloConnector struct {
-	config    *Config
-	logger    *zap.Logger
-	engine    *engine.Engine
-	builder   *slometrics.Builder
-	telemetry *slotelemetry.Telemetry
-	next      consumer.Metrics
-	now       func() time.Time
-
-	// lifecycle guards started and stop, so that Shutdown works without Start
-	// and more than once.
-	lifecycle sync.Mutex
-	started   bool
-	stop      chan struct{}
-	done      chan struct{}
+	config  *Config
+	logger  *zap.Logger
+	runtime *sloruntime.Runtime
+	builder *slometrics.Builder
+	next    consumer.Metrics
 }
 
 var _ connector.Traces = (*sloConnector)(nil)
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*sloConnector, error) {
-	objectives, settings, err := cfg.Compile(set.TelemetrySettings)
-	if err != nil {
-		return nil, err
-	}
-	e, err := engine.New(objectives, settings)
-	if err != nil {
-		return nil, fmt.Errorf("creating the SLO engine: %w", err)
-	}
 	temporality, err := cfg.aggregationTemporality()
 	if err != nil {
 		return nil, err
 	}
-	telemetry, err := slotelemetry.New(set.TelemetrySettings, e)
+	runtime, err := sloruntime.New(set.TelemetrySettings, component.KindConnector, set.ID, &cfg.Config)
 	if err != nil {
 		return nil, err
 	}
 	return &sloConnector{
-		config:    cfg,
-		logger:    set.Logger,
-		engine:    e,
-		builder:   slometrics.NewBuilder(metadata.ScopeName, set.BuildInfo.Version, temporality),
-		telemetry: telemetry,
-		next:      next,
-		now:       time.Now,
+		config:  cfg,
+		logger:  set.Logger,
+		runtime: runtime,
+		builder: slometrics.NewBuilder(metadata.ScopeName, set.BuildInfo.Version, temporality),
+		next:    next,
 	}, nil
 }
 
@@ -72,54 +50,26 @@ func (c *sloConnector) Capabilities() consumer.Capabilities {
 }
 
 func (c *sloConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	c.engine.ConsumeTraces(ctx, td, c.now(), nil)
+	c.runtime.Engine.ConsumeTraces(ctx, td, c.runtime.Now(), nil)
 	return nil
 }
 
-func (c *sloConnector) Start(context.Context, component.Host) error {
-	c.lifecycle.Lock()
-	defer c.lifecycle.Unlock()
-	if c.started {
-		return nil
-	}
-	c.started = true
-	c.stop = make(chan struct{})
-	c.done = make(chan struct{})
-	go c.flushLoop(c.config.FlushInterval.Std())
-	return nil
-}
-
-func (c *sloConnector) flushLoop(interval time.Duration) {
-	defer close(c.done)
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ticker.C:
-			c.flush(context.Background())
-		case <-c.stop:
-			return
-		}
-	}
+func (c *sloConnector) Start(ctx context.Context, host component.Host) error {
+	return c.runtime.Start(ctx, host, c.config.FlushInterval.Std(), c.flushAt)
 }
 
 // Shutdown stops the flush loop and emits the final state.
 func (c *sloConnector) Shutdown(ctx context.Context) error {
-	c.lifecycle.Lock()
-	defer c.lifecycle.Unlock()
-	if c.started {
-		close(c.stop)
-		<-c.done
-		c.started = false
-		c.flush(ctx)
-	}
-	return c.telemetry.Shutdown()
+	return c.runtime.Shutdown(ctx, c.flushAt)
 }
 
+// flush emits the state at the collector's clock.
 func (c *sloConnector) flush(ctx context.Context) {
-	begin := time.Now()
-	md := c.builder.Build(c.engine.Snapshot(c.now()))
-	c.telemetry.RecordFlush(ctx, time.Since(begin))
+	c.flushAt(ctx, c.runtime.Now())
+}
+
+func (c *sloConnector) flushAt(ctx context.Context, now time.Time) {
+	md := c.builder.Build(c.runtime.Engine.Snapshot(now))
 	if md.DataPointCount() == 0 {
 		return
 	}

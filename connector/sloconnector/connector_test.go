@@ -103,7 +103,7 @@ func TestGoldenMetrics(t *testing.T) {
 	require.NoError(t, err)
 
 	c, sink := newTestConnector(t, "golden")
-	c.now = func() time.Time { return goldenNow }
+	c.runtime.Now = func() time.Time { return goldenNow }
 	require.NoError(t, c.ConsumeTraces(context.Background(), td))
 	c.flush(context.Background())
 	require.Len(t, sink.AllMetrics(), 1)
@@ -218,7 +218,7 @@ func sortStrings(s []string) {
 func TestDeltaTemporality(t *testing.T) {
 	c, sink := newTestConnector(t, "golden_delta")
 	now := goldenNow
-	c.now = func() time.Time { return now }
+	c.runtime.Now = func() time.Time { return now }
 	require.NoError(t, c.ConsumeTraces(context.Background(), fixtureSpans()))
 	c.flush(context.Background())
 	now = goldenNow.Add(time.Minute)
@@ -274,7 +274,7 @@ func TestDeltaTemporality(t *testing.T) {
 func TestCumulativeStartTimestampIsStable(t *testing.T) {
 	c, sink := newTestConnector(t, "golden")
 	now := goldenNow
-	c.now = func() time.Time { return now }
+	c.runtime.Now = func() time.Time { return now }
 	require.NoError(t, c.ConsumeTraces(context.Background(), fixtureSpans()))
 	c.flush(context.Background())
 	now = now.Add(time.Minute)
@@ -290,13 +290,13 @@ func TestCumulativeStartTimestampIsStable(t *testing.T) {
 
 func TestShutdownFlushesAndIsIdempotent(t *testing.T) {
 	c, sink := newTestConnector(t, "golden")
-	c.now = func() time.Time { return goldenNow }
+	c.runtime.Now = func() time.Time { return goldenNow }
 	// Shutdown without Start: nothing to flush, no error, twice.
 	require.NoError(t, c.Shutdown(context.Background()))
 	require.NoError(t, c.Shutdown(context.Background()))
 
 	c, sink = newTestConnector(t, "golden")
-	c.now = func() time.Time { return goldenNow }
+	c.runtime.Now = func() time.Time { return goldenNow }
 	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, c.ConsumeTraces(context.Background(), fixtureSpans()))
 	require.NoError(t, c.Shutdown(context.Background()))

@@ -41,6 +41,10 @@ type Indicator struct {
 type Objective struct {
 	Name        string
 	Description string
+	// Definition is a canonical text of what decides eligibility and outcome
+	// (service, kind, conditions, indicator): a checkpoint restores an
+	// objective's counts only when it is unchanged.
+	Definition string
 	// Service, when set, is the resource service.name a span must come from.
 	Service string
 	// SpanKind, when MatchAnyKind is false, is the kind an eligible span has.

@@ -30,6 +30,8 @@ type series struct {
 	group    []GroupAttribute
 	overflow bool
 	start    int64
+	// baseline is what a checkpoint restored, for delta temporality.
+	baseline Baseline
 	hash     uint64
 	next     *series // the next series with the same hash
 
@@ -200,6 +202,9 @@ func (g *groupLookup) matches(s *series) bool {
 
 // attributes copies the looked-up values into a new series' group.
 func (g *groupLookup) attributes(keys []string) []GroupAttribute {
+	if g.n == 0 {
+		return nil
+	}
 	group := make([]GroupAttribute, g.n)
 	for i := 0; i < g.n; i++ {
 		group[i] = GroupAttribute{Key: keys[i], Present: g.present[i]}

@@ -36,6 +36,9 @@ type SeriesSnapshot struct {
 	Start time.Time
 	Good  uint64
 	Bad   uint64
+	// Baseline is the part of Good and Bad restored from a checkpoint, which
+	// was reported before the restart.
+	Baseline Baseline
 	// Windows follow Objective.Windows; the last one is the period.
 	Windows []Derived
 	// BudgetRemaining is the share of the period's error budget left.
@@ -46,6 +49,12 @@ type SeriesSnapshot struct {
 
 // Period returns the period window's counts.
 func (s SeriesSnapshot) Period() Derived { return s.Windows[len(s.Windows)-1] }
+
+// Baseline is the counts a series was restored with, and when.
+type Baseline struct {
+	Good, Bad uint64
+	Time      time.Time
+}
 
 // AlertState is one tier's state in one series.
 type AlertState struct {
@@ -84,9 +93,10 @@ func (e *Engine) snapshotObjective(state *objectiveState, now int64) ObjectiveSn
 			ID:       s.id,
 			Group:    s.group,
 			Overflow: s.overflow,
-			Start:    time.Unix(0, s.start),
+			Start:    time.Unix(0, s.start).UTC(),
 			Good:     good,
 			Bad:      bad,
+			Baseline: s.baseline,
 			Windows:  make([]Derived, len(counts)),
 		}
 		for w, c := range counts {

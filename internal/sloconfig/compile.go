@@ -37,6 +37,9 @@ func (cfg *Config) Compile(telemetry component.TelemetrySettings) ([]*engine.Obj
 	if cfg.MaxClockSkew < 0 {
 		errs = append(errs, fmt.Errorf("max_clock_skew: must not be negative, got %s", cfg.MaxClockSkew))
 	}
+	if cfg.CheckpointInterval <= 0 {
+		errs = append(errs, fmt.Errorf("checkpoint_interval: must be positive, got %s", cfg.CheckpointInterval))
+	}
 	if cfg.MaxSeries <= 0 {
 		errs = append(errs, fmt.Errorf("max_series: must be positive, got %d", cfg.MaxSeries))
 	}
@@ -128,6 +131,7 @@ func (c compiler) objective(o *Objective) (*engine.Objective, []error) {
 	indicator, indicatorErrs := c.indicator(o.Indicator)
 	errs = append(errs, indicatorErrs...)
 	out.Indicator = indicator
+	out.Definition = definition(o)
 
 	if err := validateGroupBy(o.GroupBy); err != nil {
 		fail("group_by: %w", err)
@@ -367,4 +371,22 @@ func alertTier(item any, period time.Duration) (engine.AlertTier, []error) {
 		BurnRate:    burnRate,
 		MinEvents:   t.MinEvents,
 	}, errs
+}
+
+// definition is the canonical text of what decides which spans count and how:
+// a checkpoint's counts are restored only into an objective with the same.
+func definition(o *Objective) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "service=%q kind=%q conditions=%q indicator=", o.Service, strings.ToLower(o.Spans.Kind), o.Spans.Conditions)
+	switch ind := o.Indicator; {
+	case ind.Availability != nil:
+		b.WriteString("availability")
+	case ind.Latency != nil:
+		fmt.Fprintf(&b, "latency<=%s", ind.Latency.Threshold)
+	case len(ind.Good) > 0:
+		fmt.Fprintf(&b, "good%q", ind.Good)
+	default:
+		fmt.Fprintf(&b, "bad%q", ind.Bad)
+	}
+	return b.String()
 }

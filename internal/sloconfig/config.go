@@ -6,6 +6,8 @@ package sloconfig // import "github.com/otelcol-slo/otelcol-slo/internal/sloconf
 import (
 	"time"
 
+	"go.opentelemetry.io/collector/component"
+
 	"github.com/otelcol-slo/otelcol-slo/internal/duration"
 )
 
@@ -15,6 +17,13 @@ type Config struct {
 	MaxClockSkew duration.Duration `mapstructure:"max_clock_skew"`
 	// MaxSeries caps the series over all objectives and group values.
 	MaxSeries int `mapstructure:"max_series"`
+	// Storage names a storage extension (file_storage) in which window state
+	// is checkpointed, so that it survives restarts. Without it, state is in
+	// memory only.
+	Storage *component.ID `mapstructure:"storage"`
+	// CheckpointInterval is how often state is checkpointed to Storage; it is
+	// also checkpointed on shutdown.
+	CheckpointInterval duration.Duration `mapstructure:"checkpoint_interval"`
 	// Objectives are the SLOs to evaluate.
 	Objectives []Objective `mapstructure:"objectives"`
 }
@@ -89,9 +98,11 @@ const (
 	// AlertsNone turns alerts off.
 	AlertsNone = "none"
 
-	// DefaultMaxClockSkew and DefaultMaxSeries are the faces' defaults.
-	DefaultMaxClockSkew = 5 * time.Minute
-	DefaultMaxSeries    = 10000
+	// DefaultMaxClockSkew, DefaultMaxSeries and DefaultCheckpointInterval
+	// are the faces' defaults.
+	DefaultMaxClockSkew       = 5 * time.Minute
+	DefaultMaxSeries          = 10000
+	DefaultCheckpointInterval = 30 * time.Second
 
 	// MinPeriod is the shortest period accepted: shorter SLOs leave too few
 	// events per window to mean anything.
@@ -103,7 +114,8 @@ const (
 // Default returns the shared defaults.
 func Default() Config {
 	return Config{
-		MaxClockSkew: duration.Duration(DefaultMaxClockSkew),
-		MaxSeries:    DefaultMaxSeries,
+		MaxClockSkew:       duration.Duration(DefaultMaxClockSkew),
+		MaxSeries:          DefaultMaxSeries,
+		CheckpointInterval: duration.Duration(DefaultCheckpointInterval),
 	}
 }

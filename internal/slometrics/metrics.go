@@ -148,7 +148,12 @@ func (b *Builder) eventCounts(s engine.SeriesSnapshot, now pcommon.Timestamp) re
 	}
 	last, ok := b.reported[s.ID]
 	if !ok {
-		last = reportedCounts{time: start}
+		// A series restored from a checkpoint reported its restored counts
+		// before the restart.
+		last = reportedCounts{good: s.Baseline.Good, bad: s.Baseline.Bad, time: start}
+		if !s.Baseline.Time.IsZero() {
+			last.time = pcommon.NewTimestampFromTime(s.Baseline.Time)
+		}
 	}
 	b.reported[s.ID] = reportedCounts{good: s.Good, bad: s.Bad, time: now}
 	return reportedCounts{good: s.Good - last.good, bad: s.Bad - last.bad, time: last.time}

@@ -2,9 +2,7 @@ package sloprocessor // import "github.com/otelcol-slo/otelcol-slo/processor/slo
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -12,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 
 	"github.com/otelcol-slo/otelcol-slo/internal/engine"
-	"github.com/otelcol-slo/otelcol-slo/internal/slotelemetry"
+	"github.com/otelcol-slo/otelcol-slo/internal/sloruntime"
 )
 
 // Span attributes written by annotate.
@@ -26,40 +24,25 @@ const (
 // and evaluates alert tiers every evaluation interval so that slo.burning
 // follows the alerts.
 type sloProcessor struct {
-	config    *Config
-	engine    *engine.Engine
-	telemetry *slotelemetry.Telemetry
-	now       func() time.Time
-
-	lifecycle sync.Mutex
-	started   bool
-	stop      chan struct{}
-	done      chan struct{}
+	config  *Config
+	runtime *sloruntime.Runtime
 }
 
 func newSLOProcessor(set processor.Settings, cfg *Config) (*sloProcessor, error) {
-	objectives, settings, err := cfg.Compile(set.TelemetrySettings)
+	runtime, err := sloruntime.New(set.TelemetrySettings, component.KindProcessor, set.ID, &cfg.Config)
 	if err != nil {
 		return nil, err
 	}
-	e, err := engine.New(objectives, settings)
-	if err != nil {
-		return nil, fmt.Errorf("creating the SLO engine: %w", err)
-	}
-	telemetry, err := slotelemetry.New(set.TelemetrySettings, e)
-	if err != nil {
-		return nil, err
-	}
-	return &sloProcessor{config: cfg, engine: e, telemetry: telemetry, now: time.Now}, nil
+	return &sloProcessor{config: cfg, runtime: runtime}, nil
 }
 
 func (p *sloProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	if !p.config.Annotate {
-		p.engine.ConsumeTraces(ctx, td, p.now(), nil)
+		p.runtime.Engine.ConsumeTraces(ctx, td, p.runtime.Now(), nil)
 		return td, nil
 	}
 	var a annotator
-	p.engine.ConsumeTraces(ctx, td, p.now(), a.visit)
+	p.runtime.Engine.ConsumeTraces(ctx, td, p.runtime.Now(), a.visit)
 	return td, nil
 }
 
@@ -100,46 +83,19 @@ func outcome(bad bool) string {
 	return "good"
 }
 
-func (p *sloProcessor) start(context.Context, component.Host) error {
-	p.lifecycle.Lock()
-	defer p.lifecycle.Unlock()
-	if p.started {
-		return nil
-	}
-	p.started = true
-	p.stop = make(chan struct{})
-	p.done = make(chan struct{})
-	go p.evaluationLoop(p.config.EvaluationInterval.Std())
-	return nil
+func (p *sloProcessor) start(ctx context.Context, host component.Host) error {
+	return p.runtime.Start(ctx, host, p.config.EvaluationInterval.Std(), p.evaluateAt)
 }
 
-func (p *sloProcessor) evaluationLoop(interval time.Duration) {
-	defer close(p.done)
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ticker.C:
-			p.evaluate(context.Background())
-		case <-p.stop:
-			return
-		}
-	}
+// evaluateAt evaluates the alert tiers, which sets every series' burn state.
+func (p *sloProcessor) evaluateAt(_ context.Context, now time.Time) {
+	p.runtime.Engine.Snapshot(now)
 }
 
 func (p *sloProcessor) evaluate(ctx context.Context) {
-	begin := time.Now()
-	p.engine.Snapshot(p.now())
-	p.telemetry.RecordFlush(ctx, time.Since(begin))
+	p.evaluateAt(ctx, p.runtime.Now())
 }
 
-func (p *sloProcessor) shutdown(context.Context) error {
-	p.lifecycle.Lock()
-	defer p.lifecycle.Unlock()
-	if p.started {
-		close(p.stop)
-		<-p.done
-		p.started = false
-	}
-	return p.telemetry.Shutdown()
+func (p *sloProcessor) shutdown(ctx context.Context) error {
+	return p.runtime.Shutdown(ctx, nil)
 }

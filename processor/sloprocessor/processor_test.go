@@ -88,7 +88,7 @@ func newProcessor(t *testing.T, cfg *Config, sink *consumertest.TracesSink) (pro
 	t.Helper()
 	p, err := newSLOProcessor(processortest.NewNopSettings(metadata.Type), cfg)
 	require.NoError(t, err)
-	p.now = func() time.Time { return testNow }
+	p.runtime.Now = func() time.Time { return testNow }
 	traces, err := createTracesWith(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink, p)
 	require.NoError(t, err)
 	return traces, p
@@ -153,7 +153,7 @@ func TestPassThroughLeavesSpansUnchanged(t *testing.T) {
 	require.Len(t, sink.AllTraces(), 1)
 	assert.Equal(t, want, sink.AllTraces()[0])
 	// The spans were still evaluated: all five are eligible for "any".
-	stats := p.engine.Stats()
+	stats := p.runtime.Engine.Stats()
 	assert.Equal(t, int64(5), stats.Objectives[0].Eligible)
 }
 
