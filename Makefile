@@ -17,7 +17,7 @@ TOOL_GOPROXY ?= https://proxy.golang.org
 GO_SOURCES := $(shell find . -name '*.go' -not -path './$(BUILD_DIR)/*')
 COMPONENTS := connector/sloconnector processor/sloprocessor
 
-.PHONY: all build run test test-unit lint bench generate clean
+.PHONY: all build run deps test test-unit lint bench generate clean
 
 all: lint test
 
@@ -41,8 +41,19 @@ $(DIST): $(OCB) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 run: build
 	$(DIST) --config examples/quickstart.yaml
 
+## deps: the Debian packages the tests use (prometheus, promtool), when run as root.
+deps:
+	@if command -v prometheus >/dev/null && command -v promtool >/dev/null; then \
+		echo "prometheus: $$(command -v prometheus)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; \
+	else \
+		echo "prometheus is not installed and cannot be installed here (needs root and apt-get):"; \
+		echo "the Prometheus end-to-end test will be skipped (outside CI)"; \
+	fi
+
 ## test: unit tests and end-to-end tests against the built distribution, with the race detector.
-test: build
+test: build deps
 	OTELCOL_SLO_BINARY=$(abspath $(DIST)) $(GO) test -race -count=1 ./...
 
 ## test-unit: the tests that need no distribution.

@@ -11,6 +11,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -90,7 +91,10 @@ func newTestConnector(t *testing.T, name string) (*sloConnector, *consumertest.M
 	cfg, err := loadConfig(t, name)
 	require.NoError(t, err)
 	sink := &consumertest.MetricsSink{}
-	c, err := newConnector(connectortest.NewNopSettings(metadata.Type), cfg, sink)
+	set := connectortest.NewNopSettings(metadata.Type)
+	// The nop settings name each instance at random; a restart keeps its ID.
+	set.ID = component.NewID(metadata.Type)
+	c, err := newConnector(set, cfg, sink)
 	require.NoError(t, err)
 	return c, sink
 }
