@@ -74,7 +74,7 @@ func availabilityObjective(name string, target float64, period time.Duration) *O
 	}
 }
 
-func newEngine(t *testing.T, settings Settings, objectives ...*Objective) *Engine {
+func newEngine(t testing.TB, settings Settings, objectives ...*Objective) *Engine {
 	t.Helper()
 	if settings.MaxSeries == 0 {
 		settings.MaxSeries = 1000

@@ -330,7 +330,7 @@ func alertTier(item any, period time.Duration) (engine.AlertTier, []error) {
 	}
 	var t AlertTier
 	if err := confmap.NewFromStringMap(fields).Unmarshal(&t); err != nil {
-		return engine.AlertTier{}, []error{err}
+		return engine.AlertTier{}, []error{errors.New(oneLine(err))}
 	}
 	if t.Name == "" {
 		fail("name: must not be empty")
@@ -389,4 +389,17 @@ func definition(o *Objective) string {
 		fmt.Fprintf(&b, "bad%q", ind.Bad)
 	}
 	return b.String()
+}
+
+// oneLine folds mapstructure's multi-line decoding errors into one line, so
+// that every problem stays on a line of its own.
+func oneLine(err error) string {
+	text := strings.TrimPrefix(err.Error(), "decoding failed due to the following error(s):")
+	var parts []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			parts = append(parts, line)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
