@@ -17,7 +17,7 @@ TOOL_GOPROXY ?= https://proxy.golang.org
 GO_SOURCES := $(shell find . -name '*.go' -not -path './$(BUILD_DIR)/*')
 COMPONENTS := connector/sloconnector processor/sloprocessor
 
-.PHONY: all build run deps test test-unit lint bench generate clean
+.PHONY: all build run deps test test-unit lint bench fuzz generate clean
 
 all: lint test
 
@@ -69,6 +69,16 @@ lint:
 ## bench: the benchmarks.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s); their seed corpora run in make test.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := internal/sloconfig:FuzzConfig internal/engine:FuzzSpanEvaluation internal/engine:FuzzRestore internal/duration:FuzzParse
+fuzz:
+	@for target in $(FUZZ_TARGETS); do \
+		pkg=$${target%%:*}; name=$${target##*:}; \
+		echo "fuzzing $$name in ./$$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 ## generate: regenerate the mdatagen files of each component.
 generate: $(MDATAGEN)

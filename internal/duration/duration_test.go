@@ -82,3 +82,21 @@ func TestRoundTrip(t *testing.T) {
 		assert.Equal(t, in, string(out))
 	}
 }
+
+// FuzzParse: any text parses to a duration or an error, never a panic, and
+// what parses formats to text that parses back to the same duration.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{"30d", "4w", "1h30m", "1.5d", "-1d", "1w2d12h", "d", "9999999999w", "1e9d", "0", ".d", "1d.5h"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, err := Parse(text)
+		if err != nil {
+			return
+		}
+		again, err := Parse(Format(d))
+		if err != nil || again != d {
+			t.Fatalf("Parse(%q) = %v, formatted %q, parsed back %v (%v)", text, d, Format(d), again, err)
+		}
+	})
+}
