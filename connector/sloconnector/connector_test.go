@@ -143,8 +143,8 @@ func TestGoldenMetricsFigures(t *testing.T) {
 	assert.InDelta(t, 296.0/300, points["slo.sli|checkout-availability|slo.window=1h"], 1e-15)
 	assert.Equal(t, 0.965, points["slo.sli|checkout-availability|slo.window=30d"])
 	assert.Equal(t, -2.5, points["slo.error_budget.remaining|checkout-availability"])
-	assert.Equal(t, 1.0, points["slo.alert|checkout-availability|slo.alert.name=ticket|slo.severity=sev4"])
-	assert.Equal(t, 0.0, points["slo.alert|checkout-availability|slo.alert.name=page|slo.severity=sev1"])
+	assert.Equal(t, 1.0, points["slo.alert|checkout-availability|slo.alert.long_window=3d|slo.alert.name=ticket|slo.alert.short_window=6h|slo.severity=sev4"])
+	assert.Equal(t, 0.0, points["slo.alert|checkout-availability|slo.alert.long_window=1h|slo.alert.name=page|slo.alert.short_window=5m|slo.severity=sev1"])
 
 	// Latency at 95%, windows 5m, 1h and the period: 15 slow of 400.
 	assert.Equal(t, 0.95, points["slo.sli|checkout-latency|slo.window=5m"])
@@ -155,7 +155,7 @@ func TestGoldenMetricsFigures(t *testing.T) {
 	assert.False(t, hasSixHours, "custom windows replace the defaults")
 	// The custom page tier (burn > 0.5 over 1h and 5m, 100 events) fires:
 	// 1h burns at (10/300)/0.05 = 0.67, 5m at 1.0.
-	assert.Equal(t, 1.0, points["slo.alert|checkout-latency|slo.alert.escalation=call the checkout on-call|slo.alert.name=page|slo.severity=sev1"])
+	assert.Equal(t, 1.0, points["slo.alert|checkout-latency|slo.alert.escalation=call the checkout on-call|slo.alert.long_window=1h|slo.alert.name=page|slo.alert.short_window=5m|slo.severity=sev1"])
 
 	// Routes at 90%, grouped by http.route, server spans of any service whose
 	// route starts with /api/: /health is left out by the condition. The OTTL

@@ -27,6 +27,8 @@ const (
 	AttrAlertName  = "slo.alert.name"
 	AttrSeverity   = "slo.severity"
 	AttrEscalation = "slo.alert.escalation"
+	AttrLongWindow = "slo.alert.long_window"
+	AttrShortWindow = "slo.alert.short_window"
 	AttrOverflow   = "otel.metric.overflow"
 	AttrService    = "service.name"
 
@@ -219,6 +221,8 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		}
 		dp.Attributes().PutStr(AttrAlertName, a.Tier.Name)
 		dp.Attributes().PutStr(AttrSeverity, a.Tier.Severity)
+		dp.Attributes().PutStr(AttrLongWindow, duration.Format(a.Tier.LongWindow))
+		dp.Attributes().PutStr(AttrShortWindow, duration.Format(a.Tier.ShortWindow))
 		if a.Tier.Escalation != "" {
 			dp.Attributes().PutStr(AttrEscalation, a.Tier.Escalation)
 		}
