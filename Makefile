@@ -86,3 +86,14 @@ generate: $(MDATAGEN)
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+.PHONY: demo soak
+SOAK_DURATION ?= 10m
+
+## demo: the distribution on examples/quickstart.yaml under load with one error burst, watched by cmd/slowatch.
+demo: build
+	DIST=$(DIST) GO=$(GO) scripts/demo.sh
+
+## soak: steady load for SOAK_DURATION (default 10m); fails unless every accepted span is counted; not in CI.
+soak: build
+	$(GO) run ./cmd/soak -binary $(DIST) -duration $(SOAK_DURATION)
