@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-slo/otelcol-slo/connector/sloconnector/internal/metadata"
+	"github.com/otelcol-slo/otelcol-slo/internal/engine"
 )
 
 func loadConfig(t *testing.T, name string) (*Config, error) {
@@ -57,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, []string{`attributes["http.route"] == "/api/checkout"`}, avail.Spans.Conditions)
 		assert.Equal(t, []string{"http.route"}, avail.GroupBy)
 		assert.Equal(t, "workbook", avail.Alerts)
+		assert.Equal(t, map[string]string{"team": "payments", "tier": "1"}, avail.Attributes)
 
 		latency := cfg.Objectives[1]
 		require.NotNil(t, latency.Indicator.Latency)
@@ -80,6 +82,7 @@ func TestLoadConfig(t *testing.T) {
 			24 * time.Hour, 72 * time.Hour, 30 * 24 * time.Hour,
 		}, objectives[0].Windows)
 		require.Len(t, objectives[0].Alerts, 4)
+		assert.Equal(t, []engine.Attribute{{Key: "team", Value: "payments"}, {Key: "tier", Value: "1"}}, objectives[0].Attributes)
 
 		// Custom windows plus the alert windows (2h) plus the period.
 		assert.Equal(t, []time.Duration{
@@ -121,6 +124,9 @@ func TestConfigValidationErrors(t *testing.T) {
 		"two_indicators":  `objective "two": indicator: exactly one of availability, latency, good or bad is required, got availability and latency`,
 		"bad_group_by":    `objective "groups": group_by: attribute "http.route" is listed twice`,
 		"bad_windows":     `objective "windows": windows: window 30s is shorter than 1m`,
+		"bad_attributes": `objective "labelled": attributes: key "service.name" is reserved for the metric contract` + "\n" +
+			`objective "labelled": attributes: key "slo.name" is reserved for the metric contract` + "\n" +
+			`objective "labelled": attributes: key "team" is also in group_by`,
 		"bad_alerts": `objective "alerts-word": alerts: unknown value "sometimes", expected "workbook", "none" or a list of tiers` + "\n" +
 			`objective "alerts-tiers": alerts[0]: tier "page": long_window: must be longer than short_window 1h, got 5m` + "\n" +
 			`objective "alerts-tiers": alerts[1]: tier "both": burn_rate and budget_consumed: set only one` + "\n" +

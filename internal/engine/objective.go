@@ -62,6 +62,8 @@ type Objective struct {
 	// GroupBy names span attributes, or else resource attributes, whose values
 	// split the objective into series.
 	GroupBy []string
+	// Attributes are static attributes of every data point, sorted by key.
+	Attributes []Attribute
 	Alerts  []AlertTier
 }
 
@@ -72,4 +74,9 @@ func DefaultWindows() []time.Duration {
 		5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
 		6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour,
 	}
+}
+
+// Attribute is a static key and value.
+type Attribute struct {
+	Key, Value string
 }

@@ -136,6 +136,17 @@ func (c compiler) objective(o *Objective) (*engine.Objective, []error) {
 	if err := validateGroupBy(o.GroupBy); err != nil {
 		fail("group_by: %w", err)
 	}
+	for _, key := range slices.Sorted(maps.Keys(o.Attributes)) {
+		switch {
+		case key == "":
+			fail("attributes: a key is empty")
+		case strings.HasPrefix(key, "slo.") || key == "otel.metric.overflow" || key == "service.name":
+			fail("attributes: key %q is reserved for the metric contract", key)
+		case slices.Contains(o.GroupBy, key):
+			fail("attributes: key %q is also in group_by", key)
+		}
+		out.Attributes = append(out.Attributes, engine.Attribute{Key: key, Value: o.Attributes[key]})
+	}
 
 	if o.Period.Std() >= MinPeriod {
 		alerts, alertErrs := c.alerts(o.Alerts, o.Period.Std())

@@ -43,6 +43,9 @@ type Objective struct {
 	// GroupBy names span attributes, or else resource attributes, that split
 	// the objective into one series per value combination.
 	GroupBy []string `mapstructure:"group_by"`
+	// Attributes are static attributes added to every data point of the
+	// objective, such as the owning team.
+	Attributes map[string]string `mapstructure:"attributes"`
 	// Windows overrides the default trailing windows.
 	Windows []duration.Duration `mapstructure:"windows"`
 	// Alerts is "workbook" (the default), "none", or a list of AlertTier.

@@ -172,6 +172,9 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		dp.SetTimestamp(now)
 		attrs := dp.Attributes()
 		attrs.PutStr(AttrName, o.Name)
+		for _, a := range o.Attributes {
+			attrs.PutStr(a.Key, a.Value)
+		}
 		for _, g := range s.Group {
 			g.CopyTo(attrs)
 		}
