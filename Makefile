@@ -68,7 +68,7 @@ lint:
 
 ## bench: the benchmarks.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(BUILD_DIR) && $(GO) test -run '^$$' -bench . -benchmem -cpu 1 -count $(or $(BENCH_COUNT),3) -timeout 60m ./internal/... ./connector/... | tee $(BUILD_DIR)/bench.txt | $(GO) run ./cmd/benchreport
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); their seed corpora run in make test.
 FUZZTIME ?= 30s
@@ -86,6 +86,11 @@ generate: $(MDATAGEN)
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+## bench-e2e: collector CPU per span with and without the slo connector, under loadgen (needs make build).
+.PHONY: bench-e2e
+bench-e2e:
+	./scripts/bench-e2e.sh
 
 .PHONY: demo soak
 SOAK_DURATION ?= 10m

@@ -14,6 +14,7 @@ import (
 
 	"github.com/otelcol-slo/otelcol-slo/connector/sloconnector/internal/metadata"
 	"github.com/otelcol-slo/otelcol-slo/internal/benchdata"
+	"github.com/otelcol-slo/otelcol-slo/internal/benchdata/objectives"
 	"github.com/otelcol-slo/otelcol-slo/internal/sloconfig"
 )
 
@@ -43,11 +44,11 @@ func BenchmarkConsumeTraces(b *testing.B) {
 		}
 	})
 	b.Run("slo_presets", func(b *testing.B) {
-		c := newBenchConnector(b, benchdata.PresetObjectives(nil))
+		c := newBenchConnector(b, objectives.Presets(nil))
 		benchdata.Measure(b, data, func(td ptrace.Traces) { _ = c.ConsumeTraces(ctx, td) })
 	})
 	b.Run("slo_ottl", func(b *testing.B) {
-		c := newBenchConnector(b, benchdata.OTTLObjectives(nil))
+		c := newBenchConnector(b, objectives.OTTL(nil))
 		benchdata.Measure(b, data, func(td ptrace.Traces) { _ = c.ConsumeTraces(ctx, td) })
 	})
 	b.Run("spanmetrics", func(b *testing.B) {
@@ -59,11 +60,11 @@ func BenchmarkConsumeTraces(b *testing.B) {
 // newBenchConnector creates the slo connector through its factory, as the
 // collector does. It is not started: the flush loop would only add noise; the
 // flush is measured on its own (internal/slometrics).
-func newBenchConnector(tb testing.TB, objectives []sloconfig.Objective) connector.Traces {
+func newBenchConnector(tb testing.TB, objs []sloconfig.Objective) connector.Traces {
 	tb.Helper()
 	factory := NewFactory()
 	cfg := factory.CreateDefaultConfig().(*Config)
-	cfg.Config = benchdata.SLOConfig(objectives, 0)
+	cfg.Config = objectives.Config(objs, 0)
 	require.NoError(tb, cfg.Validate())
 	c, err := factory.CreateTracesToMetrics(context.Background(), connectortest.NewNopSettings(metadata.Type), cfg, new(consumertest.MetricsSink))
 	require.NoError(tb, err)
@@ -89,7 +90,7 @@ func newSpanmetrics(tb testing.TB) connector.Traces {
 // this does not depend on the machine.
 func TestPresetConnectorAllocatesNothingPerSpan(t *testing.T) {
 	data := benchdata.Generate(benchdata.Config{Batches: 4})
-	c := newBenchConnector(t, benchdata.PresetObjectives(nil))
+	c := newBenchConnector(t, objectives.Presets(nil))
 	ctx := context.Background()
 	for _, td := range data.Batches {
 		require.NoError(t, c.ConsumeTraces(ctx, td))

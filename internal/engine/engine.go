@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,7 +59,12 @@ const numKindSlots = int(ptrace.SpanKindConsumer) + 2
 
 type objectiveState struct {
 	objective *Objective
-	layout    *window.Layout
+	// index is the objective's position in Engine.objectives; groupKey is
+	// shared by the objectives with the same group_by list, whose group
+	// values are collected once per span.
+	index    int
+	groupKey int
+	layout   *window.Layout
 	// alertWindows[i] are the indexes in Windows of tier i's long and short window.
 	alertWindows [][2]int
 	stats        objectiveStats
@@ -88,6 +94,8 @@ func New(objectives []*Objective, settings Settings) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("objective %q: %w", o.Name, err)
 		}
+		state.index = len(e.objectives)
+		state.groupKey = groupKeyOf(e.objectives, o.GroupBy)
 		e.objectives = append(e.objectives, state)
 		if o.Eligible != nil || o.Indicator.Condition != nil {
 			e.needsContext = true
@@ -109,6 +117,17 @@ func New(objectives []*Objective, settings Settings) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// groupKeyOf returns the groupKey of the earlier objective with the same
+// group_by list, or a new one.
+func groupKeyOf(earlier []*objectiveState, groupBy []string) int {
+	for _, state := range earlier {
+		if slices.Equal(state.objective.GroupBy, groupBy) {
+			return state.groupKey
+		}
+	}
+	return len(earlier)
 }
 
 func (k *kindIndex) add(state *objectiveState) {
@@ -162,10 +181,25 @@ func (e *Engine) Objectives() []*Objective {
 
 // ConsumeTraces evaluates every span of td at the collector time now. visit,
 // when not nil, is told each counted outcome.
+//
+// The hot path: the work that does not depend on the objective is done once
+// per span however many objectives evaluate it (the availability preset, the
+// group_by values and their hash for objectives that group alike, the OTTL
+// context, created only when a condition needs it); series found earlier in
+// the same call are found again without the objective's lock and map, and
+// their live events (in now's bucket of every window) are counted into them
+// together at the end of the call, under one lock; the per-objective counters
+// are summed locally and added once per call. BENCHMARKS.md has the figures.
 func (e *Engine) ConsumeTraces(ctx context.Context, td ptrace.Traces, now time.Time, visit SpanVisitor) {
 	nowNanos := now.UnixNano()
-	clock := eventClock{now: nowNanos, latest: saturatingAdd(nowNanos, int64(e.settings.MaxClockSkew))}
+	b := batch{
+		engine: e,
+		ctx:    ctx,
+		visit:  visit,
+		clock:  eventClock{now: nowNanos, latest: saturatingAdd(nowNanos, int64(e.settings.MaxClockSkew))},
+	}
 	var evaluated int64
+	var sp spanEval
 	resourceSpans := td.ResourceSpans()
 	for i := 0; i < resourceSpans.Len(); i++ {
 		rs := resourceSpans.At(i)
@@ -185,25 +219,134 @@ func (e *Engine) ConsumeTraces(ctx context.Context, td ptrace.Traces, now time.T
 				if len(candidates) == 0 {
 					continue
 				}
-				var tCtx *ottlspan.TransformContext
-				if e.needsContext {
-					tCtx = ottlspan.NewTransformContext(rs, ss, span)
-				}
+				// Reset field by field: zeroing the whole struct, group values
+				// included, for every span costs more than it looks.
+				sp.rs, sp.ss, sp.span, sp.tCtx = rs, ss, span, nil
+				sp.availability, sp.groupKey = 0, -1
 				for _, state := range candidates {
-					e.evaluate(ctx, state, rs.Resource(), span, tCtx, clock, visit)
+					b.evaluate(state, &sp)
 				}
-				if tCtx != nil {
-					tCtx.Close()
+				if sp.tCtx != nil {
+					sp.tCtx.Close()
 				}
 			}
 		}
 	}
+	b.flushMemo()
+	b.flushCounts()
 	e.spansEvaluated.Add(evaluated)
 }
 
 type eventClock struct {
 	now    int64 // the collector's clock, unix nanoseconds
 	latest int64 // now + max_clock_skew
+}
+
+// batch is the state of one ConsumeTraces call. It lives on the caller's
+// stack: evaluating a span whose series exists allocates nothing.
+type batch struct {
+	engine *Engine
+	ctx    context.Context
+	visit  SpanVisitor
+	clock  eventClock
+	// memo remembers the series found in this call, direct-mapped by
+	// objective and group hash; see seriesFor.
+	memo [memoSlots]memoEntry
+	// counts are the counters of the first localCountsCap objectives, added
+	// to the objectives' atomics once, by flushCounts; rejections, which are
+	// rare, go to the atomics directly.
+	counts [localCountsCap]localCounts
+}
+
+const (
+	memoSlots      = 256
+	localCountsCap = 64
+)
+
+type memoEntry struct {
+	state *objectiveState
+	hash  uint64
+	s     *series
+	// good and bad are events for s not counted into it yet, all at times in
+	// now's bucket of every ring (window.Layout.Current), as at is: they are
+	// added in one go, under one lock, by flush.
+	good, bad uint64
+	at        int64
+}
+
+// flush counts the entry's pending events into its series.
+func (m *memoEntry) flush(now int64) {
+	if m.good|m.bad != 0 {
+		m.s.addCounts(m.state.layout, now, m.at, m.good, m.bad)
+		m.good, m.bad = 0, 0
+	}
+}
+
+type localCounts struct {
+	eligible, counted, overflowed int64
+}
+
+// spanEval holds what is computed once per span for all its candidates.
+type spanEval struct {
+	rs   ptrace.ResourceSpans
+	ss   ptrace.ScopeSpans
+	span ptrace.Span
+	tCtx *ottlspan.TransformContext
+	// availability is 0 until computed, then 1 (good) or 2 (bad).
+	availability int8
+	// groupKey is the objectiveState.groupKey lookup was collected for, or -1.
+	groupKey int
+	lookup   groupLookup
+}
+
+// context returns the span's OTTL context, created on first use.
+func (sp *spanEval) context() *ottlspan.TransformContext {
+	if sp.tCtx == nil {
+		sp.tCtx = ottlspan.NewTransformContext(sp.rs, sp.ss, sp.span)
+	}
+	return sp.tCtx
+}
+
+func (b *batch) addEligible(state *objectiveState) {
+	if state.index < localCountsCap {
+		b.counts[state.index].eligible++
+		return
+	}
+	state.stats.eligible.Add(1)
+}
+
+func (b *batch) addCounted(state *objectiveState, overflow bool) {
+	if state.index < localCountsCap {
+		c := &b.counts[state.index]
+		c.counted++
+		if overflow {
+			c.overflowed++
+		}
+		return
+	}
+	state.stats.counted.Add(1)
+	if overflow {
+		state.stats.overflowed.Add(1)
+	}
+}
+
+// flushCounts adds the call's local counters to the objectives' atomics.
+func (b *batch) flushCounts() {
+	objectives := b.engine.objectives
+	for i := range min(len(objectives), localCountsCap) {
+		c := &b.counts[i]
+		if c.eligible == 0 {
+			continue
+		}
+		stats := &objectives[i].stats
+		stats.eligible.Add(c.eligible)
+		if c.counted != 0 {
+			stats.counted.Add(c.counted)
+		}
+		if c.overflowed != 0 {
+			stats.overflowed.Add(c.overflowed)
+		}
+	}
 }
 
 func (e *Engine) indexFor(resource pcommon.Resource) *kindIndex {
@@ -220,10 +363,10 @@ func (e *Engine) indexFor(resource pcommon.Resource) *kindIndex {
 	return e.anyService
 }
 
-func (e *Engine) evaluate(ctx context.Context, state *objectiveState, resource pcommon.Resource, span ptrace.Span, tCtx *ottlspan.TransformContext, clock eventClock, visit SpanVisitor) {
+func (b *batch) evaluate(state *objectiveState, sp *spanEval) {
 	o := state.objective
 	if o.Eligible != nil {
-		eligible, err := o.Eligible.Eval(ctx, tCtx)
+		eligible, err := o.Eligible.Eval(b.ctx, sp.context())
 		if err != nil {
 			state.stats.rejected[ReasonConditionError].Add(1)
 			return
@@ -232,27 +375,37 @@ func (e *Engine) evaluate(ctx context.Context, state *objectiveState, resource p
 			return
 		}
 	}
-	state.stats.eligible.Add(1)
+	b.addEligible(state)
 
-	at, reason, ok := eventTime(span, clock, state.layout)
+	at, reason, ok := eventTime(sp.span, b.clock, state.layout)
 	if !ok {
 		state.stats.rejected[reason].Add(1)
 		return
 	}
-	bad, err := classify(ctx, o.Indicator, span, tCtx)
+	bad, err := b.classify(o.Indicator, sp)
 	if err != nil {
 		state.stats.rejected[ReasonConditionError].Add(1)
 		return
 	}
 
-	s := e.seriesFor(state, span, resource, clock.now)
-	s.add(state.layout, clock.now, at, bad)
-	state.stats.counted.Add(1)
-	if s.overflow {
-		state.stats.overflowed.Add(1)
+	b.groupValues(state, sp)
+	s, m := b.seriesFor(state, &sp.lookup)
+	if m != nil && state.layout.Current(b.clock.now, at) {
+		// Live spans, which end in now's bucket of every window, wait in the
+		// memo and are counted into their series together, once per call.
+		if m.good|m.bad == 0 {
+			m.at = at
+		}
+		m.count(bad)
+	} else {
+		s.add(state.layout, b.clock.now, at, bad)
 	}
-	if visit != nil {
-		visit(span, o, bad, s.burning.Load())
+	b.addCounted(state, s.overflow)
+	if b.visit != nil {
+		b.visit(sp.span, o, bad, s.burning.Load())
+		// The visitor may change the span (the processor face stamps its
+		// attributes): what was read from it once is read again.
+		sp.availability, sp.groupKey = 0, -1
 	}
 }
 
@@ -275,6 +428,39 @@ func eventTime(span ptrace.Span, clock eventClock, layout *window.Layout) (int64
 	return at, 0, true
 }
 
+// groupValues collects the span's values of the objective's group_by, unless
+// they were collected for an objective that groups alike.
+func (b *batch) groupValues(state *objectiveState, sp *spanEval) {
+	if sp.groupKey != state.groupKey {
+		sp.lookup.collect(b.engine.seed, state.objective.GroupBy, sp.span, sp.rs.Resource())
+		sp.groupKey = state.groupKey
+	}
+}
+
+// availability returns whether the span fails the availability preset,
+// computed once per span.
+func (b *batch) availability(sp *spanEval) bool {
+	if sp.availability == 0 {
+		sp.availability = 1
+		if IsAvailabilityFailure(sp.span) {
+			sp.availability = 2
+		}
+	}
+	return sp.availability == 2
+}
+
+// classify is classify with the availability preset computed once per span.
+func (b *batch) classify(indicator Indicator, sp *spanEval) (bad bool, err error) {
+	switch indicator.Kind {
+	case Availability:
+		return b.availability(sp), nil
+	case GoodWhen, BadWhen:
+		return classify(b.ctx, indicator, sp.span, sp.context())
+	default:
+		return classify(b.ctx, indicator, sp.span, nil)
+	}
+}
+
 func classify(ctx context.Context, indicator Indicator, span ptrace.Span, tCtx *ottlspan.TransformContext) (bad bool, err error) {
 	switch indicator.Kind {
 	case Availability:
@@ -291,12 +477,46 @@ func classify(ctx context.Context, indicator Indicator, span ptrace.Span, tCtx *
 	}
 }
 
-func (e *Engine) seriesFor(state *objectiveState, span ptrace.Span, resource pcommon.Resource, now int64) *series {
-	var lookup groupLookup
-	lookup.collect(e.seed, state.objective.GroupBy, span, resource)
+func (m *memoEntry) count(bad bool) {
+	if bad {
+		m.bad++
+	} else {
+		m.good++
+	}
+}
 
+// seriesFor returns the series of the looked-up group values, and its memo
+// entry when it was found in the call's memo. A series found before in this
+// call is taken from the memo, after checking that its values are the
+// span's: no lock, no map. That is safe because series are only ever removed
+// when they have seen no event for a whole period, and this call already
+// counted an event into it: the first event of a series in a call is always
+// counted at once (evaluate); only the following ones may wait in the memo
+// entry until flushMemo. Overflow results are not memoised, so that a span
+// whose series can be created again finds it, as before.
+func (b *batch) seriesFor(state *objectiveState, lookup *groupLookup) (*series, *memoEntry) {
+	m := &b.memo[(lookup.hash^lookup.hash>>29^uint64(state.index)*0x9e3779b97f4a7c15)%memoSlots]
+	if m.state == state && m.hash == lookup.hash && lookup.matches(m.s) {
+		return m.s, m
+	}
+	s := b.engine.seriesFor(state, lookup, b.clock.now)
+	if !s.overflow {
+		m.flush(b.clock.now)
+		*m = memoEntry{state: state, hash: lookup.hash, s: s}
+	}
+	return s, nil
+}
+
+// flushMemo counts every event still waiting in the memo.
+func (b *batch) flushMemo() {
+	for i := range b.memo {
+		b.memo[i].flush(b.clock.now)
+	}
+}
+
+func (e *Engine) seriesFor(state *objectiveState, lookup *groupLookup, now int64) *series {
 	state.mu.RLock()
-	s := findSeries(state.series[lookup.hash], &lookup)
+	s := findSeries(state.series[lookup.hash], lookup)
 	state.mu.RUnlock()
 	if s != nil {
 		return s
@@ -305,7 +525,7 @@ func (e *Engine) seriesFor(state *objectiveState, span ptrace.Span, resource pco
 	state.mu.Lock()
 	defer state.mu.Unlock()
 	head := state.series[lookup.hash]
-	if s := findSeries(head, &lookup); s != nil {
+	if s := findSeries(head, lookup); s != nil {
 		return s
 	}
 	if e.activeSeries.Load() >= int64(e.settings.MaxSeries) {

@@ -64,7 +64,7 @@ type Objective struct {
 	GroupBy []string
 	// Attributes are static attributes of every data point, sorted by key.
 	Attributes []Attribute
-	Alerts  []AlertTier
+	Alerts     []AlertTier
 }
 
 // DefaultWindows are the windows kept when an objective names none: the

@@ -24,38 +24,46 @@ const (
 )
 
 // series is one value combination of an objective's group_by attributes.
+//
+// The fields every counted span touches come first, so that they share the
+// struct's first two cache lines.
 type series struct {
+	mu       sync.Mutex
+	overflow bool             // set at creation, then read-only
+	group    []GroupAttribute // set at creation, then read-only
+	rings    window.Rings
+	good     uint64
+	bad      uint64
+	lastSeen int64
+	// Written by Snapshot, read by the processor face on the hot path.
+	burning atomic.Bool
+
 	// Set at creation, then read-only.
-	id       uint64
-	group    []GroupAttribute
-	overflow bool
-	start    int64
+	id    uint64
+	start int64
 	// baseline is what a checkpoint restored, for delta temporality.
 	baseline Baseline
 	hash     uint64
 	next     *series // the next series with the same hash
 
-	mu       sync.Mutex
-	rings    window.Rings
-	good     uint64
-	bad      uint64
-	lastSeen int64
-
-	// Written by Snapshot, read by the processor face on the hot path.
-	burning atomic.Bool
 	// firing is each alert tier's last state; only Snapshot touches it.
 	firing []bool
 }
 
 func (s *series) add(layout *window.Layout, now, at int64, bad bool) {
-	var goodInc, badInc uint64 = 1, 0
 	if bad {
-		goodInc, badInc = 0, 1
+		s.addCounts(layout, now, at, 0, 1)
+	} else {
+		s.addCounts(layout, now, at, 1, 0)
 	}
+}
+
+// addCounts counts good and bad events at time at, seen at now.
+func (s *series) addCounts(layout *window.Layout, now, at int64, good, bad uint64) {
 	s.mu.Lock()
-	layout.Add(&s.rings, now, at, goodInc, badInc)
-	s.good += goodInc
-	s.bad += badInc
+	layout.Add(&s.rings, now, at, good, bad)
+	s.good += good
+	s.bad += bad
 	if now > s.lastSeen {
 		s.lastSeen = now
 	}
@@ -176,7 +184,9 @@ func (g *groupLookup) matches(s *series) bool {
 		}
 		switch v.Type() {
 		case pcommon.ValueTypeStr:
-			if canonicalString(v.Str()) != attr.value.str {
+			// The stored value is canonical, so a span value equal to it is
+			// too; only a different one may still match once cut or repaired.
+			if str := v.Str(); str != attr.value.str && canonicalString(str) != attr.value.str {
 				return false
 			}
 		case pcommon.ValueTypeInt:

@@ -11,7 +11,10 @@ package window // import "github.com/otelcol-slo/otelcol-slo/internal/window"
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +35,32 @@ func (c Counts) Total() uint64 { return c.Good + c.Bad }
 type Layout struct {
 	windows     []time.Duration
 	resolutions []int64 // bucket width of each ring, in nanoseconds
+	// reciprocals[r] is floor((2^64-1) / resolutions[r]): with it, dividing a
+	// non-negative time by a resolution is two multiplications instead of a
+	// 64-bit DIV, which costs tens of cycles, and Add divides once per ring.
+	reciprocals []uint64
+	// clock caches the ring indexes of one instant. Every span of a batch is
+	// evaluated at the same collector time, and the indexes only change when
+	// that time crosses a bucket boundary, so Add and Fits look them up
+	// instead of dividing now by every resolution for every span.
+	clock atomic.Pointer[clock]
+}
+
+// clock describes the rings at every now in [from, until): the same bucket of
+// every ring is the newest then.
+type clock struct {
+	from, until int64
+	rings       []ringClock
+}
+
+// ringClock is one ring at a clock: the index of its newest bucket, the
+// times that bucket starts and ends, the start of its oldest bucket, and the
+// position of the newest bucket in Rings.buckets.
+type ringClock struct {
+	index      int64
+	start, end int64
+	oldest     int64
+	slot       int
 }
 
 // NewLayout returns the layout for the given windows, which must be positive,
@@ -43,7 +72,11 @@ func NewLayout(windows []time.Duration) (*Layout, error) {
 	if !slices.IsSorted(windows) {
 		return nil, fmt.Errorf("windows %v are not sorted", windows)
 	}
-	l := &Layout{windows: slices.Clone(windows), resolutions: make([]int64, len(windows))}
+	l := &Layout{
+		windows:     slices.Clone(windows),
+		resolutions: make([]int64, len(windows)),
+		reciprocals: make([]uint64, len(windows)),
+	}
 	for i, w := range windows {
 		if w < BucketsPerWindow {
 			return nil, fmt.Errorf("window %v is too short", w)
@@ -52,8 +85,44 @@ func NewLayout(windows []time.Duration) (*Layout, error) {
 			return nil, fmt.Errorf("window %v is listed twice", w)
 		}
 		l.resolutions[i] = int64(w) / BucketsPerWindow
+		l.reciprocals[i] = math.MaxUint64 / uint64(l.resolutions[i])
 	}
 	return l, nil
+}
+
+// div returns n / resolutions[r] for n >= 0, without a DIV instruction.
+// With M = reciprocals[r] <= 2^64/d, q = n*M / 2^64 is at most n/d, and at
+// least n/d - 1 for n < 2^63, so one correction step makes it exact.
+func (l *Layout) div(n int64, r int) int64 {
+	d := uint64(l.resolutions[r])
+	q, _ := bits.Mul64(uint64(n), l.reciprocals[r])
+	// q++ when the remainder n - q*d is still at least d, without a branch:
+	// the subtraction below wraps, setting the top bit, exactly when it is not.
+	q += 1 ^ (uint64(n)-q*d-d)>>63
+	return int64(q)
+}
+
+// clockAt returns the clock of now, which must not be negative: the cached
+// one while now stays in the same bucket of every ring, else a new one, which
+// then replaces the cache. It allocates only when the clock crosses a bucket
+// boundary of the finest ring (every 5s with the default windows).
+func (l *Layout) clockAt(now int64) *clock {
+	if c := l.clock.Load(); c != nil && now >= c.from && now < c.until {
+		return c
+	}
+	c := &clock{from: 0, until: math.MaxInt64, rings: make([]ringClock, len(l.resolutions))}
+	for r, res := range l.resolutions {
+		i := now / res
+		rc := ringClock{index: i, start: i * res, end: math.MaxInt64, oldest: (i - BucketsPerWindow + 1) * res}
+		if i < math.MaxInt64/res-1 {
+			rc.end = (i + 1) * res
+		}
+		rc.slot = 2 * (r*BucketsPerWindow + int(i%BucketsPerWindow))
+		c.rings[r] = rc
+		c.from, c.until = max(c.from, rc.start), min(c.until, rc.end)
+	}
+	l.clock.Store(c)
+	return c
 }
 
 // Windows returns the window lengths, shortest first.
@@ -94,14 +163,81 @@ func (l *Layout) NewRings(now int64) Rings {
 // inside the longest window.
 func (l *Layout) Fits(now, at int64) bool {
 	last := len(l.resolutions) - 1
+	if now >= 0 && at >= 0 {
+		// at / res > now/res - BucketsPerWindow, as a comparison of times.
+		return at >= l.clockAt(now).rings[last].oldest
+	}
 	res := l.resolutions[last]
 	return at/res > now/res-BucketsPerWindow
+}
+
+// Current reports whether at falls in now's bucket of every ring. Events at
+// any such times land in the same buckets, so that Add may count them
+// together: one Add of all their good and bad events at any one of their
+// times leaves the rings as one Add per event would.
+func (l *Layout) Current(now, at int64) bool {
+	if now < 0 || at < 0 {
+		return false
+	}
+	c := l.clockAt(now)
+	return at >= c.from && at < c.until
 }
 
 // Add counts good and bad events that happened at time at (unix nanoseconds,
 // not after now) into every window that still covers that time. It reports
 // whether the events landed in at least the longest window.
 func (l *Layout) Add(rings *Rings, now, at int64, good, bad uint64) bool {
+	if now < 0 || at < 0 {
+		return l.addDividing(rings, now, at, good, bad)
+	}
+	// The same steps as addDividing, without a division: the ring indexes of
+	// now come from the clock cache, those of at from div. A ring whose
+	// window starts after at is skipped on a comparison of times, without
+	// touching its buckets; for the others, whether the event falls inside
+	// the ring is a mask rather than a branch, since with events spread over
+	// the last hour it is a coin toss for the branch predictor.
+	c := l.clockAt(now)
+	last := len(l.resolutions) - 1
+	// Most spans reach the collector within seconds of their end: at is then
+	// in now's bucket of every ring, [c.from, c.until), whose positions the
+	// clock holds.
+	current := at >= c.from && at < c.until
+	landed := false
+	for r := range l.resolutions {
+		rc := &c.rings[r]
+		head := rings.heads[r]
+		if rc.index > head {
+			l.advance(rings, r, rc.index)
+			head = rc.index
+		}
+		if current && head == rc.index {
+			rings.buckets[rc.slot] += good
+			rings.buckets[rc.slot+1] += bad
+			landed = r == last
+			continue
+		}
+		if at < rc.oldest {
+			// at / res <= now/res - BucketsPerWindow <= head - BucketsPerWindow.
+			continue
+		}
+		atIndex := l.div(at, r)
+		// head-BucketsPerWindow < atIndex <= head, in one unsigned comparison.
+		in := uint64(atIndex-head+BucketsPerWindow-1) < BucketsPerWindow
+		var mask uint64
+		if in {
+			mask = math.MaxUint64
+		}
+		slot := 2 * (r*BucketsPerWindow + int(uint64(atIndex)%BucketsPerWindow))
+		rings.buckets[slot] += good & mask
+		rings.buckets[slot+1] += bad & mask
+		landed = in && r == last
+	}
+	return landed
+}
+
+// addDividing is Add for times before 1970, where Go's division truncates
+// towards zero: kept as it was written, so that every time is handled alike.
+func (l *Layout) addDividing(rings *Rings, now, at int64, good, bad uint64) bool {
 	landed := false
 	for r, res := range l.resolutions {
 		l.advance(rings, r, now/res)
