@@ -3,6 +3,8 @@
 package slometrics // import "github.com/otelcol-slo/otelcol-slo/internal/slometrics"
 
 import (
+	"time"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
@@ -45,6 +47,9 @@ type Builder struct {
 	// reported holds, per series ID, the counts and time of the last delta
 	// point.
 	reported map[uint64]reportedCounts
+	// labels caches the slo.window text of each window length: formatting
+	// it for every point was a sixth of a flush.
+	labels map[time.Duration]string
 }
 
 type reportedCounts struct {
@@ -60,12 +65,40 @@ func NewBuilder(scopeName, scopeVersion string, temporality pmetric.AggregationT
 		scopeVersion: scopeVersion,
 		temporality:  temporality,
 		reported:     map[uint64]reportedCounts{},
+		labels:       map[time.Duration]string{},
 	}
+}
+
+func (b *Builder) label(d time.Duration) string {
+	l, ok := b.labels[d]
+	if !ok {
+		l = duration.Format(d)
+		b.labels[d] = l
+	}
+	return l
 }
 
 // metricSet holds the metrics of one resource (one service) being filled.
 type metricSet struct {
+	builder                                                        *Builder
 	events, objective, sli, burnRate, remaining, exhaustion, alert pmetric.Metric
+}
+
+// reserve makes room for the points of the given series in one allocation
+// per metric, rather than growing each slice point by point.
+func (set *metricSet) reserve(series, windows, alerts int) {
+	set.events.Sum().DataPoints().EnsureCapacity(set.events.Sum().DataPoints().Len() + 2*series)
+	for _, m := range []struct {
+		metric pmetric.Metric
+		n      int
+	}{
+		{set.objective, series}, {set.remaining, series},
+		{set.sli, series * windows}, {set.burnRate, series * windows}, {set.exhaustion, series * windows},
+		{set.alert, series * alerts},
+	} {
+		points := m.metric.Gauge().DataPoints()
+		points.EnsureCapacity(points.Len() + m.n)
+	}
 }
 
 // Build returns the metrics of snap: one resource per objective service, with
@@ -84,6 +117,7 @@ func (b *Builder) Build(snap engine.Snapshot) pmetric.Metrics {
 			set = b.newMetricSet(md, os.Objective.Service)
 			sets[os.Objective.Service] = set
 		}
+		set.reserve(len(os.Series), len(os.Objective.Windows), len(os.Objective.Alerts))
 		for _, s := range os.Series {
 			set.add(os.Objective, s, now, b.eventCounts(s, now))
 			seen[s.ID] = struct{}{}
@@ -124,7 +158,7 @@ func (b *Builder) newMetricSet(md pmetric.Metrics, service string) *metricSet {
 		m.SetEmptyGauge()
 		return m
 	}
-	set := &metricSet{}
+	set := &metricSet{builder: b}
 	set.events = metrics.AppendEmpty()
 	set.events.SetName(MetricEvents)
 	set.events.SetUnit("{event}")
@@ -162,7 +196,14 @@ func (b *Builder) eventCounts(s engine.SeriesSnapshot, now pcommon.Timestamp) re
 }
 
 func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcommon.Timestamp, events reportedCounts) {
-	point := func(m pmetric.Metric) pmetric.NumberDataPoint {
+	// Room for slo.name, the static and group attributes, the overflow mark
+	// and what the metric adds, exactly: a point's attributes are most of
+	// the memory a flush takes.
+	base := 1 + len(o.Attributes) + len(s.Group)
+	if s.Overflow {
+		base++
+	}
+	point := func(m pmetric.Metric, extra int) pmetric.NumberDataPoint {
 		var dp pmetric.NumberDataPoint
 		if m.Type() == pmetric.MetricTypeSum {
 			dp = m.Sum().DataPoints().AppendEmpty()
@@ -171,6 +212,7 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		}
 		dp.SetTimestamp(now)
 		attrs := dp.Attributes()
+		attrs.EnsureCapacity(base + extra)
 		attrs.PutStr(AttrName, o.Name)
 		for _, a := range o.Attributes {
 			attrs.PutStr(a.Key, a.Value)
@@ -188,35 +230,39 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		name  string
 		value uint64
 	}{{OutcomeGood, events.good}, {OutcomeBad, events.bad}} {
-		dp := point(set.events)
+		dp := point(set.events, 1)
 		dp.SetStartTimestamp(events.time)
 		dp.SetIntValue(int64(outcome.value))
 		dp.Attributes().PutStr(AttrOutcome, outcome.name)
 	}
 
-	point(set.objective).SetDoubleValue(o.Target)
-	point(set.remaining).SetDoubleValue(s.BudgetRemaining)
+	point(set.objective, 0).SetDoubleValue(o.Target)
+	point(set.remaining, 0).SetDoubleValue(s.BudgetRemaining)
 
 	for i, w := range s.Windows {
 		if w.Counts.Total() == 0 {
 			continue
 		}
-		label := duration.Format(o.Windows[i])
-		dp := point(set.sli)
+		label := set.builder.label(o.Windows[i])
+		dp := point(set.sli, 1)
 		dp.SetDoubleValue(w.SLI)
 		dp.Attributes().PutStr(AttrWindow, label)
-		dp = point(set.burnRate)
+		dp = point(set.burnRate, 1)
 		dp.SetDoubleValue(w.BurnRate)
 		dp.Attributes().PutStr(AttrWindow, label)
 		if seconds, ok := engine.Exhaustion(s.BudgetRemaining, w.BurnRate, o.Period); ok {
-			dp = point(set.exhaustion)
+			dp = point(set.exhaustion, 1)
 			dp.SetDoubleValue(seconds)
 			dp.Attributes().PutStr(AttrWindow, label)
 		}
 	}
 
 	for _, a := range s.Alerts {
-		dp := point(set.alert)
+		extra := 4
+		if a.Tier.Escalation != "" {
+			extra++
+		}
+		dp := point(set.alert, extra)
 		if a.Firing {
 			dp.SetIntValue(1)
 		} else {
@@ -224,8 +270,8 @@ func (set *metricSet) add(o *engine.Objective, s engine.SeriesSnapshot, now pcom
 		}
 		dp.Attributes().PutStr(AttrAlertName, a.Tier.Name)
 		dp.Attributes().PutStr(AttrSeverity, a.Tier.Severity)
-		dp.Attributes().PutStr(AttrLongWindow, duration.Format(a.Tier.LongWindow))
-		dp.Attributes().PutStr(AttrShortWindow, duration.Format(a.Tier.ShortWindow))
+		dp.Attributes().PutStr(AttrLongWindow, set.builder.label(a.Tier.LongWindow))
+		dp.Attributes().PutStr(AttrShortWindow, set.builder.label(a.Tier.ShortWindow))
 		if a.Tier.Escalation != "" {
 			dp.Attributes().PutStr(AttrEscalation, a.Tier.Escalation)
 		}
