@@ -222,7 +222,7 @@ func (e *Engine) ConsumeTraces(ctx context.Context, td ptrace.Traces, now time.T
 				// Reset field by field: zeroing the whole struct, group values
 				// included, for every span costs more than it looks.
 				sp.rs, sp.ss, sp.span, sp.tCtx = rs, ss, span, nil
-				sp.availability, sp.groupKey = 0, -1
+				sp.availability, sp.groupKey, sp.conditions = 0, -1, 0
 				for _, state := range candidates {
 					b.evaluate(state, &sp)
 				}
@@ -287,7 +287,24 @@ type localCounts struct {
 }
 
 // spanEval holds what is computed once per span for all its candidates.
+// conditionMemoSize is how many condition results one span remembers: enough
+// for the objectives of a service that share an eligibility condition.
+const conditionMemoSize = 4
+
+// conditionResult is a condition's result on the span being evaluated.
+type conditionResult struct {
+	condition Condition
+	result    bool
+	err       error
+}
+
 type spanEval struct {
+	// conditionResults[:conditions] are the results of the conditions
+	// evaluated on this span so far; sloconfig compiles identical condition
+	// lists to one Condition, so objectives that share one evaluate it once.
+	conditionResults [conditionMemoSize]conditionResult
+	conditions       int
+
 	rs   ptrace.ResourceSpans
 	ss   ptrace.ScopeSpans
 	span ptrace.Span
@@ -366,7 +383,7 @@ func (e *Engine) indexFor(resource pcommon.Resource) *kindIndex {
 func (b *batch) evaluate(state *objectiveState, sp *spanEval) {
 	o := state.objective
 	if o.Eligible != nil {
-		eligible, err := o.Eligible.Eval(b.ctx, sp.context())
+		eligible, err := b.condition(o.Eligible, sp)
 		if err != nil {
 			state.stats.rejected[ReasonConditionError].Add(1)
 			return
@@ -405,7 +422,7 @@ func (b *batch) evaluate(state *objectiveState, sp *spanEval) {
 		b.visit(sp.span, o, bad, s.burning.Load())
 		// The visitor may change the span (the processor face stamps its
 		// attributes): what was read from it once is read again.
-		sp.availability, sp.groupKey = 0, -1
+		sp.availability, sp.groupKey, sp.conditions = 0, -1, 0
 	}
 }
 
@@ -437,6 +454,22 @@ func (b *batch) groupValues(state *objectiveState, sp *spanEval) {
 	}
 }
 
+// condition evaluates c on the span, once per span however many objectives
+// use it.
+func (b *batch) condition(c Condition, sp *spanEval) (bool, error) {
+	for i := 0; i < sp.conditions; i++ {
+		if sp.conditionResults[i].condition == c {
+			return sp.conditionResults[i].result, sp.conditionResults[i].err
+		}
+	}
+	result, err := c.Eval(b.ctx, sp.context())
+	if sp.conditions < conditionMemoSize {
+		sp.conditionResults[sp.conditions] = conditionResult{condition: c, result: result, err: err}
+		sp.conditions++
+	}
+	return result, err
+}
+
 // availability returns whether the span fails the availability preset,
 // computed once per span.
 func (b *batch) availability(sp *spanEval) bool {
@@ -454,8 +487,11 @@ func (b *batch) classify(indicator Indicator, sp *spanEval) (bad bool, err error
 	switch indicator.Kind {
 	case Availability:
 		return b.availability(sp), nil
-	case GoodWhen, BadWhen:
-		return classify(b.ctx, indicator, sp.span, sp.context())
+	case GoodWhen:
+		good, err := b.condition(indicator.Condition, sp)
+		return !good, err
+	case BadWhen:
+		return b.condition(indicator.Condition, sp)
 	default:
 		return classify(b.ctx, indicator, sp.span, nil)
 	}

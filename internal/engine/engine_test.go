@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -421,4 +422,37 @@ func TestConcurrentConsumeAndSnapshot(t *testing.T) {
 	}
 	assert.Equal(t, uint64(workers*batches), good)
 	assert.Equal(t, uint64(workers*batches), bad)
+}
+
+// countingCondition holds for spans named "match" and counts its evaluations.
+type countingCondition struct{ evaluations int }
+
+func (c *countingCondition) Eval(_ context.Context, tCtx *ottlspan.TransformContext) (bool, error) {
+	c.evaluations++
+	return tCtx.GetSpan().Name() == "match", nil
+}
+
+func TestSharedConditionEvaluatedOncePerSpan(t *testing.T) {
+	shared := &countingCondition{}
+	first := availabilityObjective("first", 0.99, 24*time.Hour)
+	first.Eligible = shared
+	second := availabilityObjective("second", 0.99, 24*time.Hour)
+	second.Eligible = shared
+	second.Indicator = Indicator{Kind: BadWhen, Condition: shared}
+	e := newEngine(t, Settings{}, first, second)
+	td := traces(testSpan{end: testNow}, testSpan{end: testNow}, testSpan{end: testNow})
+	spans := td.ResourceSpans()
+	spans.At(0).ScopeSpans().At(0).Spans().At(0).SetName("match")
+	spans.At(1).ScopeSpans().At(0).Spans().At(0).SetName("match")
+	e.ConsumeTraces(context.Background(), td, testNow, nil)
+
+	// Three spans, three objectives' uses each, one evaluation per span.
+	assert.Equal(t, 3, shared.evaluations)
+	stats := e.Stats()
+	assert.Equal(t, int64(2), stats.Objectives[0].Counted)
+	assert.Equal(t, int64(2), stats.Objectives[1].Counted)
+	// The second objective's indicator is the same condition: both its
+	// spans are bad.
+	s := e.Snapshot(testNow).Objectives[1].Series[0]
+	assert.Equal(t, uint64(2), s.Bad)
 }

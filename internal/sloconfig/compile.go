@@ -50,7 +50,7 @@ func (cfg *Config) Compile(telemetry component.TelemetrySettings) ([]*engine.Obj
 	if err != nil {
 		return nil, engine.Settings{}, fmt.Errorf("creating the OTTL parser: %w", err)
 	}
-	c := compiler{parser: parser, telemetry: telemetry}
+	c := compiler{parser: parser, telemetry: telemetry, compiled: map[string]engine.Condition{}}
 	seen := map[string]int{}
 	objectives := make([]*engine.Objective, 0, len(cfg.Objectives))
 	for i := range cfg.Objectives {
@@ -86,6 +86,10 @@ func label(i int, o *Objective) string {
 type compiler struct {
 	parser    ottl.Parser[*ottlspan.TransformContext]
 	telemetry component.TelemetrySettings
+	// compiled holds every condition list compiled so far, by its logic and
+	// expressions: identical lists become one Condition, which the engine
+	// evaluates once per span for all the objectives that use it.
+	compiled map[string]engine.Condition
 }
 
 // objective compiles one objective, collecting every error; field names in
@@ -181,6 +185,10 @@ func parseSpanKind(kind string) (ptrace.SpanKind, bool, error) {
 }
 
 func (c compiler) conditions(exprs []string, op ottl.LogicOperation) (engine.Condition, error) {
+	key := fmt.Sprintf("%v%q", op, exprs)
+	if cond, ok := c.compiled[key]; ok {
+		return cond, nil
+	}
 	parsed := make([]*ottl.Condition[*ottlspan.TransformContext], 0, len(exprs))
 	for _, expr := range exprs {
 		cond, err := c.parser.ParseCondition(expr)
@@ -192,6 +200,7 @@ func (c compiler) conditions(exprs []string, op ottl.LogicOperation) (engine.Con
 	seq := ottl.NewConditionSequence(parsed, c.telemetry,
 		ottl.WithLogicOperation[*ottlspan.TransformContext](op),
 		ottl.WithConditionSequenceErrorMode[*ottlspan.TransformContext](ottl.PropagateError))
+	c.compiled[key] = &seq
 	return &seq, nil
 }
 
