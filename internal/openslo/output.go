@@ -112,6 +112,7 @@ type outObjective struct {
 	Target      float64             `yaml:"target"`
 	Period      duration.Duration   `yaml:"period"`
 	GroupBy     []string            `yaml:"group_by,omitempty,flow"`
+	Attributes  map[string]string   `yaml:"attributes,omitempty"`
 	Windows     []duration.Duration `yaml:"windows,omitempty,flow"`
 	Alerts      any                 `yaml:"alerts,omitempty"`
 }
@@ -161,6 +162,7 @@ func outputOf(o *sloconfig.Objective) (*outObjective, error) {
 		Target:      o.Target,
 		Period:      o.Period,
 		GroupBy:     o.GroupBy,
+		Attributes:  o.Attributes,
 		Windows:     o.Windows,
 	}
 	if o.Spans.Kind != "" || len(o.Spans.Conditions) > 0 {

@@ -3,7 +3,11 @@ package openslo
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/otelcol-slo/otelcol-slo/internal/duration"
 	"github.com/otelcol-slo/otelcol-slo/internal/sloconfig"
@@ -24,13 +28,15 @@ func (c *converter) slo(d *doc) (Objective, map[string]origin, bool) {
 			Service:     spec.Service,
 		},
 		From:  fmt.Sprintf("%s (%s)", d.label(), d.file),
-		Notes: metadataNotes(d, "metadata", &d.header.Metadata, c.p, annotationAlerts),
+		Notes: withoutNote(metadataNotes(d, "metadata", &d.header.Metadata, c.p, annotationAlerts), "metadata.labels"),
 	}
+	obj.Config.Attributes = c.labels(d, &d.header.Metadata.Labels)
 	origins := map[string]origin{
 		"name":        {d, "metadata.name"},
 		"description": {d, "spec.description"},
 		"service":     {d, "spec.service"},
 		"period":      {d, "spec.timeWindow[0].duration"},
+		"attributes":  {d, "metadata.labels"},
 	}
 	if spec.Service == "" {
 		c.p.at(d, "spec.service", "required: the resource service.name the SLO's spans come from")
@@ -243,4 +249,44 @@ func indicatorConfig(ind *indicator) sloconfig.Indicator {
 // 99.89999999999999.
 func ratioToPercent(ratio float64) float64 {
 	return math.Round(ratio*100*1e10) / 1e10
+}
+
+// labels turns an SLO's metadata.labels into the objective's static
+// attributes: OpenSLO allows a string or a list of strings per label, and a
+// list becomes its values joined by commas.
+func (c *converter) labels(d *doc, node *yaml.Node) map[string]string {
+	if isNull(node) {
+		return nil
+	}
+	if node.Kind != yaml.MappingNode {
+		c.p.at(d, "metadata.labels", "expected a map of label names to a string or a list of strings")
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key, value := node.Content[i].Value, node.Content[i+1]
+		switch value.Kind {
+		case yaml.ScalarNode:
+			out[key] = value.Value
+		case yaml.SequenceNode:
+			values := make([]string, 0, len(value.Content))
+			for _, item := range value.Content {
+				if item.Kind != yaml.ScalarNode {
+					c.p.at(d, "metadata.labels."+key, "expected a string or a list of strings")
+					return nil
+				}
+				values = append(values, item.Value)
+			}
+			out[key] = strings.Join(values, ",")
+		default:
+			c.p.at(d, "metadata.labels."+key, "expected a string or a list of strings")
+			return nil
+		}
+	}
+	return out
+}
+
+// withoutNote drops the note on path: a field that is carried over after all.
+func withoutNote(notes []Note, path string) []Note {
+	return slices.DeleteFunc(notes, func(n Note) bool { return n.Path == path })
 }
