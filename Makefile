@@ -87,9 +87,9 @@ generate: $(MDATAGEN)
 clean:
 	rm -rf $(BUILD_DIR)
 
-## bench-e2e: collector CPU per span with and without the slo connector, under loadgen (needs make build).
+## bench-e2e: collector CPU per span with and without the slo connector, under loadgen.
 .PHONY: bench-e2e
-bench-e2e:
+bench-e2e: build
 	./scripts/bench-e2e.sh
 
 .PHONY: demo soak

@@ -3,5 +3,5 @@
 //
 // The tests need the binary: `make test` builds it and passes its path in
 // OTELCOL_SLO_BINARY. Without it they are skipped, except under CI, where a
-// missing binary fails them.
+// missing binary fails them; -short (make test-unit) skips them too.
 package e2e

@@ -29,6 +29,9 @@ import (
 // built (failing it under CI).
 func binary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test; make test-unit runs with -short")
+	}
 	path := os.Getenv("OTELCOL_SLO_BINARY")
 	if path == "" {
 		path = filepath.Join("..", "..", "_build", "otelcol-slo", "otelcol-slo")
