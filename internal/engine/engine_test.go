@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -455,4 +456,15 @@ func TestSharedConditionEvaluatedOncePerSpan(t *testing.T) {
 	// spans are bad.
 	s := e.Snapshot(testNow).Objectives[1].Series[0]
 	assert.Equal(t, uint64(2), s.Bad)
+}
+
+func TestLongMultibyteValuesAreCutAtACharacterBoundary(t *testing.T) {
+	// 'é' is two bytes: 200 of them are 400 bytes, cut to 128 characters.
+	long := strings.Repeat("é", 200)
+	got := canonicalString(long)
+	assert.Equal(t, strings.Repeat("é", 128), got)
+	assert.Equal(t, 0.0, testing.AllocsPerRun(100, func() { canonicalString(long) }))
+	// A three-byte character across the limit is left out whole.
+	mixed := strings.Repeat("a", MaxGroupValueBytes-1) + "€"
+	assert.Equal(t, strings.Repeat("a", MaxGroupValueBytes-1), canonicalString(mixed))
 }

@@ -246,7 +246,13 @@ func (g *groupLookup) attributes(keys []string) []GroupAttribute {
 // that what is matched is what is exported. Only hostile input allocates.
 func canonicalString(s string) string {
 	if len(s) > MaxGroupValueBytes {
-		s = s[:MaxGroupValueBytes]
+		// Cut at a character boundary, so that a long but valid value does
+		// not become invalid, which would cost an allocation per span.
+		cut := MaxGroupValueBytes
+		for cut > MaxGroupValueBytes-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
 	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
