@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -196,7 +197,7 @@ func indexPoints(md pmetric.Metrics) map[string]float64 {
 						rest = append(rest, attr+"="+v.AsString())
 					}
 				}
-				sortStrings(rest)
+				slices.Sort(rest)
 				for _, r := range rest {
 					key += "|" + r
 				}
@@ -209,14 +210,6 @@ func indexPoints(md pmetric.Metrics) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 func TestDeltaTemporality(t *testing.T) {

@@ -374,17 +374,7 @@ func hashGroup(seed maphash.Seed, group []GroupAttribute) uint64 {
 		if !g.Present {
 			continue
 		}
-		h = mix(h, uint64(g.value.typ))
-		switch g.value.typ {
-		case pcommon.ValueTypeInt, pcommon.ValueTypeDouble:
-			h = mix(h, g.value.num)
-		case pcommon.ValueTypeBool:
-			if g.value.num != 0 {
-				h = mix(h, 1)
-			}
-		default:
-			h = mix(h, maphash.String(seed, g.value.str))
-		}
+		h = mixGroupValue(h, seed, g.value.typ, g.value.str, g.value.num)
 	}
 	return h
 }

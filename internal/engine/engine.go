@@ -482,32 +482,20 @@ func (b *batch) availability(sp *spanEval) bool {
 	return sp.availability == 2
 }
 
-// classify is classify with the availability preset computed once per span.
+// classify says whether the span is a bad event for the indicator; the
+// availability preset and OTTL conditions are evaluated once per span however
+// many objectives use them.
 func (b *batch) classify(indicator Indicator, sp *spanEval) (bad bool, err error) {
 	switch indicator.Kind {
 	case Availability:
 		return b.availability(sp), nil
+	case Latency:
+		return time.Duration(sp.span.EndTimestamp()-sp.span.StartTimestamp()) > indicator.Threshold, nil
 	case GoodWhen:
 		good, err := b.condition(indicator.Condition, sp)
 		return !good, err
 	case BadWhen:
 		return b.condition(indicator.Condition, sp)
-	default:
-		return classify(b.ctx, indicator, sp.span, nil)
-	}
-}
-
-func classify(ctx context.Context, indicator Indicator, span ptrace.Span, tCtx *ottlspan.TransformContext) (bad bool, err error) {
-	switch indicator.Kind {
-	case Availability:
-		return IsAvailabilityFailure(span), nil
-	case Latency:
-		return time.Duration(span.EndTimestamp()-span.StartTimestamp()) > indicator.Threshold, nil
-	case GoodWhen:
-		good, err := indicator.Condition.Eval(ctx, tCtx)
-		return !good, err
-	case BadWhen:
-		return indicator.Condition.Eval(ctx, tCtx)
 	default:
 		return false, fmt.Errorf("unknown indicator kind %d", indicator.Kind)
 	}

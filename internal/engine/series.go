@@ -145,22 +145,23 @@ func (g *groupLookup) collect(seed maphash.Seed, keys []string, span ptrace.Span
 		if !ok {
 			continue
 		}
-		h = mix(h, uint64(v.Type()))
 		switch v.Type() {
 		case pcommon.ValueTypeStr:
-			h = mix(h, maphash.String(seed, canonicalString(v.Str())))
+			h = mixGroupValue(h, seed, v.Type(), canonicalString(v.Str()), 0)
 		case pcommon.ValueTypeInt:
-			h = mix(h, uint64(v.Int()))
+			h = mixGroupValue(h, seed, v.Type(), "", uint64(v.Int()))
 		case pcommon.ValueTypeDouble:
-			h = mix(h, math.Float64bits(v.Double()))
+			h = mixGroupValue(h, seed, v.Type(), "", math.Float64bits(v.Double()))
 		case pcommon.ValueTypeBool:
+			var num uint64
 			if v.Bool() {
-				h = mix(h, 1)
+				num = 1
 			}
+			h = mixGroupValue(h, seed, v.Type(), "", num)
 		default:
 			// Bytes, maps and slices are rare as group keys; their text form costs
 			// an allocation, which is acceptable off the common path.
-			h = mix(h, maphash.String(seed, canonicalString(v.AsString())))
+			h = mixGroupValue(h, seed, v.Type(), canonicalString(v.AsString()), 0)
 		}
 	}
 	g.hash = h
@@ -258,6 +259,24 @@ func canonicalString(s string) string {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return s
+}
+
+// mixGroupValue folds one present group value, in its canonical form, into
+// h. A span's values (collect) and a restored series' values (hashGroup) go
+// through it alike, so that both find the same series.
+func mixGroupValue(h uint64, seed maphash.Seed, typ pcommon.ValueType, str string, num uint64) uint64 {
+	h = mix(h, uint64(typ))
+	switch typ {
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble:
+		return mix(h, num)
+	case pcommon.ValueTypeBool:
+		if num != 0 {
+			return mix(h, 1)
+		}
+		return h
+	default:
+		return mix(h, maphash.String(seed, str))
+	}
 }
 
 func mix(h, v uint64) uint64 {

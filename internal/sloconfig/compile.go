@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -326,9 +327,16 @@ func (c compiler) alerts(raw any, period time.Duration) ([]engine.AlertTier, []e
 	}
 }
 
-// alertTierKeys are the keys a tier may have; confmap's own message for an
-// unknown key names the Go type, not the YAML.
-var alertTierKeys = []string{"name", "severity", "escalation", "long_window", "short_window", "burn_rate", "budget_consumed", "min_events"}
+// alertTierKeys are the keys a tier may have, read off AlertTier's tags:
+// confmap's own message for an unknown key names the Go type, not the YAML.
+func alertTierKeys() []string {
+	t := reflect.TypeFor[AlertTier]()
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		keys = append(keys, t.Field(i).Tag.Get("mapstructure"))
+	}
+	return keys
+}
 
 // alertTier decodes and checks one tier. The returned tier carries the name
 // even when there are errors, so that they can name it.
@@ -339,9 +347,10 @@ func alertTier(item any, period time.Duration) (engine.AlertTier, []error) {
 	}
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	known := alertTierKeys()
 	for _, key := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(alertTierKeys, key) {
-			fail("unknown key %q, expected one of %s", key, strings.Join(alertTierKeys, ", "))
+		if !slices.Contains(known, key) {
+			fail("unknown key %q, expected one of %s", key, strings.Join(known, ", "))
 		}
 	}
 	if len(errs) > 0 {
